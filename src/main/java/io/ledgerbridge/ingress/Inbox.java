@@ -1,0 +1,85 @@
+package io.ledgerbridge.ingress;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+
+/**
+ * The last steps of every webhook route: store the event in the inbox, then answer the sender.
+ * Nothing is acknowledged that was not stored: a storage failure answers 503 so the sender retries.
+ */
+@Component("inbox")
+public class Inbox {
+
+    private static final Logger log = LoggerFactory.getLogger(Inbox.class);
+
+    private final InboxStore store;
+    private final IngressMetrics metrics;
+
+    public Inbox(InboxStore store, IngressMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+    }
+
+    /** Stores the event (idempotent by source + event id) and sets the 200 answer. */
+    public void store(Exchange exchange) {
+        ReceivedEvent event = exchange.getMessage().getBody(ReceivedEvent.class);
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        InboxStore.Stored stored;
+        try {
+            stored = store.store(event.source(), event.eventId(), event.eventType(), event.partitionKey(),
+                    event.payload(), contentType);
+        } catch (DataAccessException e) {
+            metrics.count(event.source(), "unavailable");
+            log.error("Inbox unavailable, {} event {} refused with 503: {}", event.source(), event.eventId(), e.getMessage());
+            throw new WebhookRejection(503, "storage_unavailable", "the event could not be stored; retry later");
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        if (stored.duplicate()) {
+            metrics.count(event.source(), "duplicate");
+            if (!stored.samePayload()) {
+                log.warn("{} event {} delivered again with a different body; the first body is kept", event.source(), event.eventId());
+            }
+            answer.put("status", "duplicate");
+        } else {
+            metrics.count(event.source(), "accepted");
+            answer.put("status", "accepted");
+        }
+        answer.put("id", stored.id());
+        answer.put("eventId", stored.eventId());
+        reply(exchange.getMessage(), 200, answer);
+    }
+
+    /** Turns a refusal into its status and JSON body (used by the webhook route configuration). */
+    public void refused(Exchange exchange) {
+        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", "rejected");
+        int status;
+        if (cause instanceof WebhookRejection rejection) {
+            status = rejection.status();
+            answer.put("error", rejection.error());
+            answer.put("message", rejection.getMessage());
+        } else {
+            status = 500;
+            log.error("Webhook processing failed before storage", cause);
+            answer.put("error", "internal_error");
+            answer.put("message", "the event was not stored; retry later");
+        }
+        if (status == 503) {
+            exchange.getMessage().setHeader("Retry-After", "5");
+        }
+        reply(exchange.getMessage(), status, answer);
+    }
+
+    private static void reply(Message message, int status, Map<String, Object> answer) {
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(answer);
+    }
+}

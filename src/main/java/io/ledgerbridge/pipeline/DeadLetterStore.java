@@ -1,0 +1,119 @@
+package io.ledgerbridge.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Writes a failed message to the dead-letter store with its error and what replay needs: the
+ * original body (the route configuration uses {@code useOriginalMessage}), the topic it came from
+ * and its key. The inbox event it belongs to is marked dead_lettered in the same transaction.
+ * A failure of this write is not swallowed (stack.md trap 9): it is counted, logged, and thrown,
+ * so the Kafka consumer does not commit and the message is consumed again.
+ */
+@Component("deadLetters")
+public class DeadLetterStore {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterStore.class);
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+    private final Counter written;
+    private final Counter writeFailures;
+
+    public DeadLetterStore(JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+        this.written = Counter.builder("ledgerbridge.dead.letters").description("Messages dead-lettered").register(registry);
+        this.writeFailures = Counter.builder("ledgerbridge.dead.letter.write.failures")
+                .description("Dead-letter writes that failed (the message is retried)").register(registry);
+    }
+
+    @Transactional
+    public void store(Exchange exchange) {
+        try {
+            write(exchange);
+            written.increment();
+        } catch (RuntimeException e) {
+            writeFailures.increment();
+            log.error("Could not write a dead letter for route {}: {}; the message will be consumed again",
+                    exchange.getProperty(Exchange.FAILURE_ROUTE_ID), e.getMessage());
+            throw e;
+        }
+    }
+
+    private void write(Exchange exchange) {
+        Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String body = exchange.getMessage().getBody(String.class);
+        String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
+        Object key = exchange.getMessage().getHeader(KafkaConstants.KEY);
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        String replayUri = topic != null ? "kafka:" + topic
+                : exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
+        Map<String, Object> headers = new LinkedHashMap<>();
+        if (key != null) {
+            headers.put(KafkaConstants.KEY, key.toString());
+        }
+        Long inboxId = inboxId(body);
+        String message = error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage();
+        jdbc.update("""
+                insert into dead_letter (inbox_event_id, route_id, replay_uri, message_key, payload, headers,
+                                         error_class, error_message, stack_trace)
+                values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""",
+                inboxId, routeId, replayUri == null ? "unknown" : replayUri, key == null ? null : key.toString(),
+                body == null ? "" : body, toJson(headers), error == null ? null : error.getClass().getName(),
+                message, stackTrace(error));
+        if (inboxId != null) {
+            jdbc.update("""
+                    update inbox_event set status = 'dead_lettered', status_reason = ?, processed_at = now()
+                    where id = ? and status not in ('posted', 'ignored')""", truncate(message), inboxId);
+        }
+        log.warn("Dead-lettered a message of route {} (inbox event {}): {}", routeId, inboxId, message);
+    }
+
+    /** Every message on the backbone carries the inbox id it stems from. */
+    private Long inboxId(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            JsonNode id = mapper.readTree(body).get("inboxId");
+            return id != null && id.canConvertToLong() ? id.asLong() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private String toJson(Map<String, Object> headers) {
+        try {
+            return mapper.writeValueAsString(headers);
+        } catch (Exception e) {
+            return "{}";
+        }
+    }
+
+    private static String stackTrace(Throwable error) {
+        if (error == null) {
+            return null;
+        }
+        StringWriter out = new StringWriter();
+        error.printStackTrace(new PrintWriter(out));
+        return truncate(out.toString());
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 8000 ? s : s.substring(0, 8000);
+    }
+}
