@@ -100,12 +100,19 @@ public final class EmbeddedInfrastructure {
         }
     }
 
+    /** Stops what was started (called by the application context on close, and at JVM exit). */
+    public static void stopAll() {
+        closeKafka();
+        closePostgres();
+    }
+
     private static synchronized void closePostgres() {
         if (postgres != null) {
             try {
                 postgres.close();
-            } catch (IOException e) {
-                log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // at JVM exit the logging system may already be gone: report on stderr
+                System.err.println("Embedded PostgreSQL did not stop cleanly: " + e);
             }
             postgres = null;
         }
@@ -113,7 +120,11 @@ public final class EmbeddedInfrastructure {
 
     private static synchronized void closeKafka() {
         if (kafka != null) {
-            kafka.destroy();
+            try {
+                kafka.destroy();
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("Embedded Kafka did not stop cleanly: " + e);
+            }
             kafka = null;
         }
     }
