@@ -171,11 +171,10 @@ class StripeToLedgerEndToEndTest {
         awaitStatus(send("charge.succeeded", charge(ch, cus, inv, "usd", 1_200_000, 34_830L, PAID), PAID), "posted");
         Instant refunded = Instant.parse("2026-02-10T16:00:00Z");
         awaitStatus(send("refund.created", refund("re_" + uid(), ch, "usd", 100_000, refunded), refunded), "posted");
-        // 26 of 365 days earned at the refund date: the refund splits between contra revenue and deferred revenue
-        long contra = balance(cus, "4900");
-        long deferredRelief = balance(cus, "2000") + 1_200_000;
-        assertThat(contra + deferredRelief).isEqualTo(100_000);
-        assertThat(contra).isBetween(7_122L, 7_124L);
+        // earned through 2026-02-10: 27 of 365 days, round_half_up(1,200,000 * 27 / 365) = 88,767;
+        // the refund splits pro rata: 100,000 * 88,767 / 1,200,000 = 7,397.25 -> 7,397 contra revenue, 92,603 deferred
+        assertThat(balance(cus, "4900")).isEqualTo(7_397);
+        assertThat(balance(cus, "2000")).isEqualTo(-1_200_000 + 92_603);
         assertThat(balance(cus, "1010")).isEqualTo(1_200_000 - 34_830 - 100_000);
 
         String po = "po_" + uid();
@@ -216,6 +215,7 @@ class StripeToLedgerEndToEndTest {
         String cus = "cus_" + uid();
         ObjectNode bad = charge("ch_" + uid(), cus, null, "usd", 1000, null, PAID);
         bad.put("amount", "one thousand");
+        bad.put("amount_captured", "one thousand");
         long id = send("charge.succeeded", bad, PAID);
         awaitStatus(id, "dead_lettered");
         Map<String, Object> dl = jdbc.queryForMap(

@@ -1,0 +1,80 @@
+package io.ledgerbridge.ledger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ledgerbridge.ledger.domain.JournalEntry;
+import io.ledgerbridge.ledger.domain.JournalLine;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Writes journal entries: once per entry key (a second attempt finds the first), with their lines,
+ * the source events that caused them, and an audit record. The database refuses an unbalanced
+ * entry at commit and any change to a posted one.
+ */
+@Component
+public class LedgerStore {
+
+    private final JdbcTemplate jdbc;
+    private final ObjectMapper mapper;
+
+    public LedgerStore(JdbcTemplate jdbc, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.mapper = mapper;
+    }
+
+    /** Posts the entry; returns its id, or empty when an entry with this key already exists. */
+    public Optional<Long> post(JournalEntry entry, Long sourceEventId) {
+        Long[] sources = sourceEventId == null ? new Long[0] : new Long[] {sourceEventId};
+        List<Long> ids = jdbc.queryForList("""
+                insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule, customer_id,
+                                           corrects_entry_id, source_event_ids)
+                values (?, ?, ?, ?, ?, ?, (select id from journal_entry where entry_key = ?), ?)
+                on conflict (entry_key) do nothing returning id""", Long.class,
+                entry.key(), Date.valueOf(entry.date()), entry.currency(), entry.memo(), entry.postingRule(),
+                entry.customerId(), entry.corrects(), sources);
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        long id = ids.get(0);
+        List<Object[]> rows = new ArrayList<>();
+        int n = 0;
+        for (JournalLine l : entry.lines()) {
+            rows.add(new Object[] {id, ++n, l.account(), l.debit(), l.credit(), l.customerId(), l.product()});
+        }
+        jdbc.batchUpdate("""
+                insert into journal_line (entry_id, line_no, account_code, debit, credit, customer_id, product)
+                values (?, ?, ?, ?, ?, ?, ?)""", rows);
+        jdbc.update("""
+                insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
+                values ('ledger', 'posted', 'journal_entry', ?, ?, ?::jsonb)""",
+                Long.toString(id), sourceEventId, json(Map.of("entryKey", entry.key(), "rule", entry.postingRule(),
+                        "amount", entry.total(), "currency", entry.currency())));
+        return Optional.of(id);
+    }
+
+    /** A posted entry, read back as the domain object (to reverse it). */
+    public JournalEntry read(long entryId) {
+        List<JournalLine> lines = jdbc.query("""
+                select account_code, debit, credit, customer_id, product from journal_line
+                where entry_id = ? order by line_no""",
+                (rs, i) -> new JournalLine(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5)),
+                entryId);
+        return jdbc.queryForObject("""
+                select entry_key, entry_date, currency, memo, posting_rule, customer_id from journal_entry where id = ?""",
+                (rs, i) -> new JournalEntry(rs.getString(1), rs.getDate(2).toLocalDate(), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), null, lines), entryId);
+    }
+
+    private String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.ledgerbridge.ledger.domain;
+
+import static io.ledgerbridge.ledger.domain.Accounts.AR;
+import static io.ledgerbridge.ledger.domain.Accounts.BAD_DEBT;
+import static io.ledgerbridge.ledger.domain.Accounts.CASH;
+import static io.ledgerbridge.ledger.domain.Accounts.DEFERRED_REVENUE;
+import static io.ledgerbridge.ledger.domain.Accounts.PROCESSING_FEES;
+import static io.ledgerbridge.ledger.domain.Accounts.REFUNDS_AND_CREDITS;
+import static io.ledgerbridge.ledger.domain.Accounts.SALES_TAX;
+import static io.ledgerbridge.ledger.domain.Accounts.STRIPE_CLEARING;
+import static io.ledgerbridge.ledger.domain.Accounts.UNAPPLIED_CASH;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The posting rules of accounting.md as pure functions: source facts in, balanced entries out.
+ * Amounts are minor units; every entry is checked by {@link JournalEntry} itself.
+ */
+public final class PostingRules {
+
+    private PostingRules() {
+    }
+
+    /** Thrown when an invoice's lines and tax do not add up to its total: never posted, held for a person. */
+    public static final class InvoiceDoesNotSum extends RuntimeException {
+        public InvoiceDoesNotSum(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Invoice finalized: Dr AR total; Cr 2000 for lines whose service period ends after the entry
+     * date, Cr the line's revenue account for lines already earned; Cr 2200 tax.
+     */
+    public static JournalEntry invoiceFinalized(String key, LocalDate date, String currency, String customer,
+                                                long total, long tax, List<RevenueLine> lines, String memo) {
+        long sum = tax;
+        for (RevenueLine l : lines) {
+            sum = Math.addExact(sum, l.amount());
+        }
+        if (sum != total) {
+            throw new InvoiceDoesNotSum("lines " + (sum - tax) + " + tax " + tax + " = " + sum + ", but the invoice total is " + total);
+        }
+        List<JournalLine> out = new ArrayList<>();
+        if (total != 0) {
+            out.add(JournalLine.debit(AR, total, customer, null));
+        }
+        for (RevenueLine l : lines) {
+            if (l.amount() != 0) {
+                out.add(JournalLine.credit(l.deferred() ? DEFERRED_REVENUE : l.account(), l.amount(), customer, l.product()));
+            }
+        }
+        if (tax != 0) {
+            out.add(JournalLine.credit(SALES_TAX, tax, customer, null));
+        }
+        return new JournalEntry(key, date, currency, memo, "invoice_finalized", customer, null, out);
+    }
+
+    /** Payment: Dr 1010 gross; Cr AR what is applied to the invoice; Cr 2100 the rest (overpayment or no invoice). */
+    public static JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
+                                       long applied, String memo) {
+        if (applied < 0 || applied > amount) {
+            throw new IllegalArgumentException("applied " + applied + " outside [0, " + amount + "]");
+        }
+        List<JournalLine> out = new ArrayList<>();
+        out.add(JournalLine.debit(STRIPE_CLEARING, amount, customer, null));
+        if (applied > 0) {
+            out.add(JournalLine.credit(AR, applied, customer, null));
+        }
+        if (amount - applied > 0) {
+            out.add(JournalLine.credit(UNAPPLIED_CASH, amount - applied, customer, null));
+        }
+        return new JournalEntry(key, date, currency, memo, "payment_succeeded", customer, null, out);
+    }
+
+    /** Processor fee: Dr 6000 / Cr 1010. */
+    public static JournalEntry fee(String key, LocalDate date, String currency, String customer, long fee, String memo) {
+        return new JournalEntry(key, date, currency, memo, "processor_fee", customer, null, List.of(
+                JournalLine.debit(PROCESSING_FEES, fee, customer, null),
+                JournalLine.credit(STRIPE_CLEARING, fee, customer, null)));
+    }
+
+    /** Payout paid: Dr 1000 Cash / Cr 1010. */
+    public static JournalEntry payout(String key, LocalDate date, String currency, long amount, String memo) {
+        return new JournalEntry(key, date, currency, memo, "payout_paid", null, null, List.of(
+                JournalLine.debit(CASH, amount, null, null),
+                JournalLine.credit(STRIPE_CLEARING, amount, null, null)));
+    }
+
+    /**
+     * How a reduction of revenue (refund, credit note) splits: first what came from unapplied cash,
+     * then tax pro rata, then earned (4900) and unearned (2000) pro rata to what was recognised at the date.
+     */
+    public record Split(long unapplied, long tax, long earned, long unearned) {
+        long total() {
+            return unapplied + tax + earned + unearned;
+        }
+    }
+
+    /** Splits {@code amount} against an invoice as of {@code date}. */
+    public static Split split(long amount, long fromUnapplied, long invoiceTotal, long invoiceTax,
+                              List<RevenueLine> lines, LocalDate date) {
+        long rest = amount - fromUnapplied;
+        if (rest <= 0 || invoiceTotal == 0) {
+            return new Split(fromUnapplied, 0, rest > 0 ? rest : 0, 0);
+        }
+        long tax = Recognition.share(rest, invoiceTax, invoiceTotal);
+        long revenue = rest - tax;
+        long lineTotal = 0;
+        long earnedTotal = 0;
+        for (RevenueLine l : lines) {
+            lineTotal += l.amount();
+            earnedTotal += l.earnedThrough(date);
+        }
+        long earned = lineTotal == 0 ? revenue : Recognition.share(revenue, earnedTotal, lineTotal);
+        return new Split(fromUnapplied, tax, earned, revenue - earned);
+    }
+
+    /** Refund: Dr 2100 / 2200 / 4900 / 2000 per the split; Cr 1010 the refund amount. */
+    public static JournalEntry refund(String key, LocalDate date, String currency, String customer, long amount,
+                                      Split split, String memo) {
+        return reduction(key, date, currency, customer, amount, split, STRIPE_CLEARING, "refund", memo);
+    }
+
+    /** Credit note: Dr 2200 / 4900 / 2000 per the split; Cr AR (against an open invoice) or 2100 (to the customer balance). */
+    public static JournalEntry creditNote(String key, LocalDate date, String currency, String customer, long amount,
+                                          Split split, boolean againstReceivable, String memo) {
+        return reduction(key, date, currency, customer, amount, split, againstReceivable ? AR : UNAPPLIED_CASH,
+                "credit_note", memo);
+    }
+
+    private static JournalEntry reduction(String key, LocalDate date, String currency, String customer, long amount,
+                                          Split split, String creditAccount, String rule, String memo) {
+        if (split.total() != amount) {
+            throw new UnbalancedEntryException("split " + split + " does not add up to " + amount);
+        }
+        List<JournalLine> out = new ArrayList<>();
+        if (split.unapplied() > 0) {
+            out.add(JournalLine.debit(UNAPPLIED_CASH, split.unapplied(), customer, null));
+        }
+        if (split.tax() > 0) {
+            out.add(JournalLine.debit(SALES_TAX, split.tax(), customer, null));
+        }
+        if (split.earned() > 0) {
+            out.add(JournalLine.debit(REFUNDS_AND_CREDITS, split.earned(), customer, null));
+        }
+        if (split.unearned() > 0) {
+            out.add(JournalLine.debit(DEFERRED_REVENUE, split.unearned(), customer, null));
+        }
+        out.add(JournalLine.credit(creditAccount, amount, customer, null));
+        return new JournalEntry(key, date, currency, memo, rule, customer, null, out);
+    }
+
+    /** Uncollectible: Dr 6100 Bad Debt / Cr AR the open remainder. */
+    public static JournalEntry uncollectible(String key, LocalDate date, String currency, String customer, long open,
+                                             String corrects, String memo) {
+        return new JournalEntry(key, date, currency, memo, "invoice_uncollectible", customer, corrects, List.of(
+                JournalLine.debit(BAD_DEBT, open, customer, null),
+                JournalLine.credit(AR, open, customer, null)));
+    }
+}

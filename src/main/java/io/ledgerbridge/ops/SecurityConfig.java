@@ -1,0 +1,116 @@
+package io.ledgerbridge.ops;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Who may do what: webhooks and usage feeds verify their own signatures and keys (no login);
+ * health, info and metrics are open to the platform; the API needs HTTP Basic with a role
+ * (viewer reads, approver decides exceptions, admin replays, discards, closes and runs jobs);
+ * Hawtio and Jolokia are for admins. Errors are JSON, never a login page.
+ */
+@Configuration
+public class SecurityConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(SecurityConfig.class);
+    static final Map<String, String> ROLES = Map.of("viewer", "VIEWER", "approver", "APPROVER", "approver2", "APPROVER",
+            "admin", "ADMIN");
+
+    @Bean
+    SecurityFilterChain security(HttpSecurity http) throws Exception {
+        http.csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(basic -> basic.authenticationEntryPoint((req, res, e) -> json(res, 401, "unauthorized",
+                        "authentication required (HTTP Basic)")))
+                .exceptionHandling(ex -> ex
+                        .authenticationEntryPoint((req, res, e) -> json(res, 401, "unauthorized", "authentication required (HTTP Basic)"))
+                        .accessDeniedHandler((req, res, e) -> json(res, 403, "forbidden", "your role does not allow this")))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/webhooks/**", "/usage").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
+                        .requestMatchers("/actuator/hawtio/**", "/actuator/hawtio", "/actuator/jolokia/**", "/actuator/jolokia").hasRole("ADMIN")
+                        .requestMatchers(HttpMethod.POST, "/api/exceptions/*/approve", "/api/exceptions/*/reject").hasRole("APPROVER")
+                        .requestMatchers(HttpMethod.GET, "/api/**").hasRole("VIEWER")
+                        .requestMatchers("/api/**").hasRole("ADMIN")
+                        .requestMatchers("/error").permitAll()
+                        .anyRequest().hasRole("ADMIN"))
+                .formLogin(form -> form.disable())
+                .logout(Customizer.withDefaults());
+        return http.build();
+    }
+
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.fromHierarchy("ROLE_ADMIN > ROLE_APPROVER\nROLE_APPROVER > ROLE_VIEWER");
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    UserDetailsService users(Environment env, PasswordEncoder encoder,
+                             @Value("${ledgerbridge.security.announce-development-values:false}") boolean announce) {
+        Map<String, String> configured = Binder.get(env)
+                .bind("ledgerbridge.security.users", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
+        List<UserDetails> users = new ArrayList<>();
+        StringBuilder banner = new StringBuilder();
+        for (String name : List.of("viewer", "approver", "approver2", "admin")) {
+            String password = configured.get(name);
+            boolean generated = password == null || password.isBlank();
+            if (generated) {
+                byte[] random = new byte[18];
+                new SecureRandom().nextBytes(random);
+                password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+                log.warn("No password configured for user '{}' (LEDGERBRIDGE_{}_PASSWORD): generated '{}' for this run",
+                        name, name.toUpperCase(), password);
+            }
+            users.add(User.withUsername(name).password(encoder.encode(password)).roles(ROLES.get(name)).build());
+            banner.append(String.format("%n    %-9s / %-16s role %s", name, generated ? "(generated)" : password, ROLES.get(name).toLowerCase()));
+        }
+        if (announce) {
+            log.warn("""
+                    LOCAL PROFILE: development users and secrets, never for production:{}
+                      try: curl -u viewer:{} 'http://localhost:{}/api/ledger/trial-balance'
+                      Stripe webhook signing secret: {}""",
+                    banner, configured.getOrDefault("viewer", "..."), env.getProperty("server.port", "8080"),
+                    env.getProperty("ledgerbridge.webhooks.stripe.signing-secret"));
+        }
+        return new InMemoryUserDetailsManager(users);
+    }
+
+    private static void json(jakarta.servlet.http.HttpServletResponse res, int status, String error, String message)
+            throws java.io.IOException {
+        res.setStatus(status);
+        res.setContentType("application/json");
+        if (status == 401) {
+            res.setHeader("WWW-Authenticate", "Basic realm=\"ledgerbridge\"");
+        }
+        res.getWriter().write("{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}");
+    }
+}
