@@ -1,0 +1,113 @@
+package io.ledgerbridge.ops;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.swagger.v3.oas.annotations.Operation;
+import java.security.Principal;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.ProducerTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Failed messages with their error; replay sends the stored original back to where it came from. */
+@RestController
+@RequestMapping("/api/dead-letters")
+public class DeadLettersApi {
+
+    private final JdbcTemplate jdbc;
+    private final ProducerTemplate producer;
+    private final ObjectMapper mapper;
+
+    public DeadLettersApi(JdbcTemplate jdbc, ProducerTemplate producer, ObjectMapper mapper) {
+        this.jdbc = jdbc;
+        this.producer = producer;
+        this.mapper = mapper;
+    }
+
+    @GetMapping
+    @Operation(summary = "Dead letters (status open, replayed or discarded), newest first")
+    public List<Map<String, Object>> list(@RequestParam(required = false) String status,
+                                          @RequestParam(defaultValue = "100") int limit,
+                                          @RequestParam(defaultValue = "0") int offset) {
+        Paging.check(limit, offset);
+        return jdbc.queryForList("""
+                select id, inbox_event_id as "eventId", route_id as "routeId", replay_uri as "replayUri",
+                       message_key as "messageKey", error_class as "errorClass", error_message as "error", failed_at as "failedAt",
+                       status, replay_count as "replayCount", resolved_by as "resolvedBy", resolved_at as "resolvedAt"
+                from dead_letter where (?::text is null or status = ?) order by id desc limit ? offset ?""",
+                status, status, limit, offset);
+    }
+
+    private Map<String, Object> open(long id) {
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "select id, inbox_event_id, replay_uri, payload, headers::text as headers, status from dead_letter where id = ? for update", id);
+        if (rows.isEmpty()) {
+            throw ApiErrors.ApiException.notFound("dead letter " + id);
+        }
+        Map<String, Object> row = rows.get(0);
+        if (!"open".equals(row.get("status"))) {
+            throw ApiErrors.ApiException.conflict("dead letter " + id + " is " + row.get("status") + ", not open");
+        }
+        return row;
+    }
+
+    @PostMapping("/{id}/replay")
+    @Transactional
+    @Operation(summary = "Re-run a dead letter from its stored original (admin)")
+    public Map<String, Object> replay(@PathVariable long id, Principal user) throws Exception {
+        Map<String, Object> row = open(id);
+        Map<String, Object> headers = new HashMap<>(mapper.readValue(
+                row.get("headers") == null ? "{}" : (String) row.get("headers"), new TypeReference<Map<String, Object>>() { }));
+        try {
+            producer.sendBodyAndHeaders((String) row.get("replay_uri"), row.get("payload"), headers);
+        } catch (RuntimeException e) {
+            throw new ApiErrors.ApiException(HttpStatus.BAD_GATEWAY, "replay_failed",
+                    "could not send to " + row.get("replay_uri") + ": " + e.getMessage(), null);
+        }
+        jdbc.update("""
+                update dead_letter set status = 'replayed', replay_count = replay_count + 1, resolved_by = ?, resolved_at = now()
+                where id = ?""", user.getName(), id);
+        Object eventId = row.get("inbox_event_id");
+        if (eventId != null) {
+            jdbc.update("update inbox_event set status = 'published', status_reason = 'replayed from dead letter ' || ? where id = ?",
+                    id, eventId);
+        }
+        audit(user.getName(), "replayed", id, eventId, null);
+        return Map.of("id", id, "status", "replayed", "replayedTo", row.get("replay_uri"));
+    }
+
+    @PostMapping("/{id}/discard")
+    @Transactional
+    @Operation(summary = "Discard a dead letter, with an optional reason (admin)")
+    public Map<String, Object> discard(@PathVariable long id, @RequestBody(required = false) Map<String, String> body,
+                                       Principal user) {
+        Map<String, Object> row = open(id);
+        String reason = body == null ? null : body.get("reason");
+        jdbc.update("update dead_letter set status = 'discarded', resolved_by = ?, resolved_at = now() where id = ?",
+                user.getName(), id);
+        Object eventId = row.get("inbox_event_id");
+        if (eventId != null) {
+            jdbc.update("update inbox_event set status = 'discarded', status_reason = ? where id = ?",
+                    "discarded by " + user.getName() + (reason == null ? "" : ": " + reason), eventId);
+        }
+        audit(user.getName(), "discarded", id, eventId, reason);
+        return Map.of("id", id, "status", "discarded");
+    }
+
+    private void audit(String actor, String action, long id, Object eventId, String reason) {
+        jdbc.update("""
+                insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
+                values (?, ?, 'dead_letter', ?, ?, jsonb_build_object('reason', ?::text))""",
+                actor, action, Long.toString(id), eventId, reason);
+    }
+}
