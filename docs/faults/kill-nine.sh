@@ -13,7 +13,13 @@ JAR=$(ls target/ledgerbridge-*.jar | head -1)
 SECRET=whsec_ledgerbridge_local_development_only
 export LEDGERBRIDGE_HOME=$WORK EMBEDDED_POSTGRES_PORT=25432 EMBEDDED_KAFKA_PORT=29092 PORT=18080
 cp -r routes mappings "$WORK/"
-start() { (cd "$WORK" && java -jar "$OLDPWD/$JAR" --ledgerbridge.relay.redrive-after-seconds=10 >> "$WORK/app.log" 2>&1 & echo $! > "$WORK/pid"); }
+JAR=$(cd "$(dirname "$JAR")" && pwd)/$(basename "$JAR")
+start() {
+  pushd "$WORK" > /dev/null
+  java -jar "$JAR" --ledgerbridge.relay.redrive-after-seconds=10 >> "$WORK/app.log" 2>&1 &
+  echo $! > "$WORK/pid"
+  popd > /dev/null
+}
 ready() { for _ in $(seq 1 120); do curl -fs http://localhost:18080/actuator/health/readiness >/dev/null 2>&1 && return 0; sleep 1; done; echo "not ready"; tail -50 "$WORK/app.log"; exit 1; }
 psql_() { PGPASSWORD=postgres psql -h localhost -p 25432 -U postgres -d postgres -tAc "$1"; }
 

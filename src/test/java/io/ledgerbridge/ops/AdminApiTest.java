@@ -129,7 +129,7 @@ class AdminApiTest {
         assertThat(http.get("/actuator/hawtio/", "viewer", "viewer-test").statusCode()).isEqualTo(403);
         assertThat(http.get("/actuator/hawtio/", "admin", "admin-test").statusCode()).isEqualTo(200);
         HttpResponse<String> jolokia = http.get(
-                "/actuator/jolokia/read/org.apache.camel:context=*,type=routes,name=%22ingress-stripe-webhook%22/ExchangesTotal",
+                "/actuator/jolokia/read/org.apache.camel:context=ledgerbridge,type=routes,name=%22ingress-stripe-webhook%22/ExchangesTotal",
                 "admin", "admin-test");
         assertThat(jolokia.statusCode()).isEqualTo(200);
         assertThat(jolokia.body()).contains("\"status\":200");

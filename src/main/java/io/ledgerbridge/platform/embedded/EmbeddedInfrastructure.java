@@ -87,6 +87,12 @@ public final class EmbeddedInfrastructure {
             String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
             long pid = Long.parseLong(first);
             ProcessHandle.of(pid).ifPresent(p -> {
+                boolean ownerAlive = p.parent().map(parent -> parent.pid() != 1
+                        && parent.info().command().map(c -> c.contains("java")).orElse(false)).orElse(false);
+                if (ownerAlive) {
+                    throw new IllegalStateException("the embedded PostgreSQL in " + dataDir + " belongs to a running process ("
+                            + p.parent().get().pid() + "): stop that instance or use another LEDGERBRIDGE_HOME");
+                }
                 log.warn("Stopping an orphaned embedded PostgreSQL (pid {}) left by an earlier run on {}", pid, dataDir);
                 p.destroy();
                 try {

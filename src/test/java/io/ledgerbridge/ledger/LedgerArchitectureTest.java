@@ -1,0 +1,21 @@
+package io.ledgerbridge.ledger;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The ledger model is plain Java: no Spring, no Camel, no JDBC (engineering.md). */
+class LedgerArchitectureTest {
+
+    @Test
+    void theLedgerDomainHasNoFrameworkInIt() {
+        JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.ledgerbridge.ledger.domain");
+        noClasses().should().dependOnClassesThat().resideInAnyPackage(
+                "org.springframework..", "org.apache.camel..", "java.sql..", "javax.sql..", "com.fasterxml..")
+                .check(classes);
+    }
+}
