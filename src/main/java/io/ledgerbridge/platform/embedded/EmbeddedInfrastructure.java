@@ -87,11 +87,9 @@ public final class EmbeddedInfrastructure {
             String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
             long pid = Long.parseLong(first);
             ProcessHandle.of(pid).ifPresent(p -> {
-                boolean ownerAlive = p.parent().map(parent -> parent.pid() != 1
-                        && parent.info().command().map(c -> c.contains("java")).orElse(false)).orElse(false);
-                if (ownerAlive) {
-                    throw new IllegalStateException("the embedded PostgreSQL in " + dataDir + " belongs to a running process ("
-                            + p.parent().get().pid() + "): stop that instance or use another LEDGERBRIDGE_HOME");
+                if (!ownerGone(dataDir)) {
+                    throw new IllegalStateException("the embedded PostgreSQL in " + dataDir + " belongs to a running "
+                            + "instance (it holds epg-lock): stop that instance or use another LEDGERBRIDGE_HOME");
                 }
                 log.warn("Stopping an orphaned embedded PostgreSQL (pid {}) left by an earlier run on {}", pid, dataDir);
                 p.destroy();
@@ -110,6 +108,25 @@ public final class EmbeddedInfrastructure {
     public static void stopAll() {
         closeKafka();
         closePostgres();
+    }
+
+    /** The JVM that started a PostgreSQL on this directory holds a lock on epg-lock while it lives. */
+    private static boolean ownerGone(Path dataDir) {
+        Path lock = dataDir.resolve("epg-lock");
+        if (!Files.exists(lock)) {
+            return true;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lock,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock held = channel.tryLock();
+            if (held == null) {
+                return false;
+            }
+            held.release();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static synchronized void closePostgres() {
