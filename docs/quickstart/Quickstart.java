@@ -182,8 +182,14 @@ public class Quickstart {
             System.out.printf("%-6s %-40s %-4s %15s %15s%n", a.get("code"), a.get("name"), a.get("currency"),
                 money(a.get("debit")), money(a.get("credit")));
         }
-        Object totals = tb.get("totals");
-        System.out.println("totals: " + totals + "   balanced: " + tb.get("balanced"));
+        if (tb.get("totals") instanceof List<?> totals) {
+            for (Object o : totals) {
+                Map<String, Object> t = (Map<String, Object>) o;
+                System.out.printf("%-6s %-40s %-4s %15s %15s%n", "", "total", t.get("currency"), money(t.get("debit")),
+                    money(t.get("credit")));
+            }
+        }
+        System.out.println("balanced (debits = credits): " + tb.get("balanced"));
     }
 
     static String money(Object minor) {

@@ -34,10 +34,16 @@ class StripeGoldenFixturesTest {
 
     static Stream<Path> fixtures() throws IOException {
         try (Stream<Path> files = Files.list(FIXTURES)) {
-            List<Path> list = files.filter(p -> p.toString().endsWith(".json") && !p.toString().endsWith(".canonical.json")
-                    && !p.getFileName().toString().startsWith("_")).sorted().toList();
+            List<Path> list = files.filter(StripeGoldenFixturesTest::isPayload).sorted().toList();
             return list.stream();
         }
+    }
+
+    /** A source payload (not an expectation, not a prerequisite of another fixture). */
+    static boolean isPayload(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".json") && !name.endsWith(".canonical.json") && !name.endsWith(".entries.json")
+                && !name.startsWith("_");
     }
 
     @ParameterizedTest
