@@ -227,4 +227,74 @@ class StripeToLedgerEndToEndTest {
         assertThat(original.path("inboxId").asLong()).isEqualTo(id);
         assertThat(entries(cus)).isZero();
     }
+
+    @Test
+    void aShortPaymentLeavesTheRemainderOpenWithAnExceptionAndAnOverpaymentGoesToUnappliedCash() throws Exception {
+        String cus = "cus_" + uid();
+        String inv = "in_" + uid();
+        awaitStatus(send("invoice.finalized",
+                invoice(inv, cus, "usd", 100_000, PERIOD_START, PERIOD_END, INVOICED, "prod_platform_annual"), INVOICED), "posted");
+        long shortPay = send("charge.succeeded", charge("ch_" + uid(), cus, inv, "usd", 60_000, null, PAID), PAID);
+        awaitStatus(shortPay, "posted");
+        assertThat(balance(cus, "1100")).isEqualTo(40_000);
+        Map<String, Object> exception = jdbc.queryForMap(
+                "select kind, status, summary from exception_item where inbox_event_id = ?", shortPay);
+        assertThat(exception.get("kind")).isEqualTo("short_payment");
+        assertThat(exception.get("status")).isEqualTo("open");
+        assertThat((String) exception.get("summary")).contains("40000");
+
+        long overPay = send("charge.succeeded", charge("ch_" + uid(), cus, inv, "usd", 50_000, null, PAID), PAID);
+        awaitStatus(overPay, "posted");
+        assertThat(balance(cus, "1100")).isZero();
+        assertThat(balance(cus, "2100")).isEqualTo(-10_000);
+        assertThat(balance(cus, "1010")).isEqualTo(110_000);
+        assertEveryEntryBalances();
+    }
+
+    @Test
+    void postedEntriesAreImmutableAndTheDatabaseRefusesAnUnbalancedEntry() throws Exception {
+        String cus = "cus_" + uid();
+        awaitStatus(send("invoice.finalized", invoice("in_" + uid(), cus, "usd", 5_000, PERIOD_START, PERIOD_END, INVOICED,
+                "prod_platform_annual"), INVOICED), "posted");
+        Long lineId = jdbc.queryForObject("""
+                select l.id from journal_line l join journal_entry e on e.id = l.entry_id
+                join customer_xref x on x.customer_id = e.customer_id where x.external_id = ? limit 1""", Long.class, cus);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update("update journal_line set debit = debit + 1 where id = ?", lineId))
+                .hasMessageContaining("immutable");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.update("delete from journal_line where id = ?", lineId))
+                .hasMessageContaining("immutable");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.execute("""
+                with e as (insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule)
+                           values ('test:unbalanced:%s', date '2026-01-01', 'USD', 'x', 'test') returning id)
+                insert into journal_line (entry_id, line_no, account_code, debit, credit)
+                select id, 1, '1100', 100, 0 from e union all select id, 2, '4000', 0, 99 from e""".formatted(uid())))
+                .hasMessageContaining("does not balance");
+    }
+
+    @Test
+    void aReplayedDeadLetterRunsAgainFromItsStoredOriginal() throws Exception {
+        String cus = "cus_" + uid();
+        ObjectNode bad = charge("ch_" + uid(), cus, null, "usd", 1000, null, PAID);
+        bad.put("amount", "one thousand");
+        bad.put("amount_captured", "one thousand");
+        long id = send("charge.succeeded", bad, PAID);
+        awaitStatus(id, "dead_lettered");
+        long deadLetter = jdbc.queryForObject("select id from dead_letter where inbox_event_id = ?", Long.class, id);
+        HttpResponse<String> replay = http.postAs("/api/dead-letters/" + deadLetter + "/replay", "admin", "admin-test", null);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(200);
+        // the original went back through the canonical stage and, still unmappable, was dead-lettered again
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(jdbc.queryForObject("select count(*) from dead_letter where inbox_event_id = ?", Integer.class, id))
+                        .isEqualTo(2));
+        assertThat(jdbc.queryForObject("select status from dead_letter where id = ?", String.class, deadLetter)).isEqualTo("replayed");
+        awaitStatus(id, "dead_lettered");
+        HttpResponse<String> trace = http.get("/api/events/" + id, "viewer", "viewer-test");
+        JsonNode t = JSON.readTree(trace.body());
+        assertThat(t.path("deadLetters")).hasSize(2);
+        assertThat(t.path("audit").toString()).contains("replayed");
+        long second = jdbc.queryForObject("select max(id) from dead_letter where inbox_event_id = ?", Long.class, id);
+        assertThat(http.postAs("/api/dead-letters/" + second + "/discard", "admin", "admin-test", "{\"reason\":\"test data\"}")
+                .statusCode()).isEqualTo(200);
+        awaitStatus(id, "discarded");
+    }
 }
