@@ -154,11 +154,16 @@ public class PostingService {
                         rs.getDate(7) == null ? null : rs.getDate(7).toLocalDate(), rs.getBoolean(8)), invoiceId);
     }
 
+    /** The outcome of an event that needs an invoice the ledger has not booked yet. */
+    private static PostingOutcome waitForInvoice(String invoiceId) {
+        return PostingOutcome.waiting("invoice:" + invoiceId, "waiting for invoice " + invoiceId + " to be posted");
+    }
+
     private PostingOutcome invoiceVoided(CanonicalEvent event, Invoice inv) {
         String invoiceId = ref(event, inv.id());
         Optional<OpenInvoice> found = lockInvoice(invoiceId);
         if (found.isEmpty()) {
-            return PostingOutcome.waiting("invoice:" + invoiceId, "waiting for invoice " + inv.id() + " to be posted");
+            return waitForInvoice(invoiceId);
         }
         JournalEntry original = store.read(found.get().entryId());
         JournalEntry reversal = original.reversal(key(event, "invoice", inv.id(), "void"), date(event.occurredAt()),
@@ -172,7 +177,7 @@ public class PostingService {
         String invoiceId = ref(event, inv.id());
         Optional<OpenInvoice> found = lockInvoice(invoiceId);
         if (found.isEmpty()) {
-            return PostingOutcome.waiting("invoice:" + invoiceId, "waiting for invoice " + inv.id() + " to be posted");
+            return waitForInvoice(invoiceId);
         }
         OpenInvoice open = found.get();
         if (open.open() <= 0) {
@@ -205,7 +210,7 @@ public class PostingService {
             String invoiceId = ref(event, p.invoiceRef());
             Optional<OpenInvoice> found = lockInvoice(invoiceId);
             if (found.isEmpty()) {
-                return PostingOutcome.waiting("invoice:" + invoiceId, "waiting for invoice " + p.invoiceRef() + " to be posted");
+                return waitForInvoice(invoiceId);
             }
             invoice = found.get();
             if (customer == null) {
@@ -249,7 +254,7 @@ public class PostingService {
                 select invoice_id, customer_id, unapplied, amount_refunded from ar_payment where payment_id = ? for update""",
                 paymentId);
         if (rows.isEmpty()) {
-            return PostingOutcome.waiting("payment:" + paymentId, "waiting for payment " + r.paymentRef() + " to be posted");
+            return PostingOutcome.waiting("payment:" + paymentId, "waiting for payment " + paymentId + " to be posted");
         }
         Map<String, Object> pay = rows.get(0);
         String invoiceId = (String) pay.get("invoice_id");
@@ -280,7 +285,7 @@ public class PostingService {
         String invoiceId = ref(event, cn.invoiceRef());
         Optional<OpenInvoice> found = lockInvoice(invoiceId);
         if (found.isEmpty()) {
-            return PostingOutcome.waiting("invoice:" + invoiceId, "waiting for invoice " + cn.invoiceRef() + " to be posted");
+            return waitForInvoice(invoiceId);
         }
         OpenInvoice inv = found.get();
         boolean prePayment = !"post_payment".equals(cn.type());

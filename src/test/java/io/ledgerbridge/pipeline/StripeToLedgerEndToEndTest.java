@@ -297,4 +297,24 @@ class StripeToLedgerEndToEndTest {
                 .statusCode()).isEqualTo(200);
         awaitStatus(id, "discarded");
     }
+
+    @Autowired
+    io.ledgerbridge.ledger.WaitingEvents waitingEvents;
+
+    @Test
+    void anEventWaitingTooLongOpensOneExceptionAndStillPostsWhenItsInvoiceComes() throws Exception {
+        String cus = "cus_" + uid();
+        String inv = "in_" + uid();
+        long payment = send("charge.succeeded", charge("ch_" + uid(), cus, inv, "usd", 9_000, null, PAID), PAID);
+        awaitStatus(payment, "waiting");
+        jdbc.update("update inbox_event set received_at = now() - interval '2 days' where id = ?", payment);
+        waitingEvents.flagOverdue();
+        waitingEvents.flagOverdue();
+        assertThat(jdbc.queryForObject("select count(*) from exception_item where inbox_event_id = ? and kind = 'dependency_missing'",
+                Integer.class, payment)).isEqualTo(1);
+        awaitStatus(send("invoice.finalized", invoice(inv, cus, "usd", 9_000, PERIOD_START, PERIOD_END, INVOICED,
+                "prod_platform_annual"), INVOICED), "posted");
+        awaitStatus(payment, "posted");
+        assertThat(balance(cus, "1100")).isZero();
+    }
 }
