@@ -10,7 +10,10 @@ import io.ledgerbridge.canonical.Payout;
 import io.ledgerbridge.canonical.Refund;
 import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.ledger.domain.JournalEntry;
+import io.ledgerbridge.ledger.domain.Allocation;
+import io.ledgerbridge.ledger.domain.JournalLine;
 import io.ledgerbridge.ledger.domain.PostingRules;
+import io.ledgerbridge.ledger.domain.RecognitionSchedule;
 import io.ledgerbridge.ledger.domain.RevenueLine;
 import java.sql.Date;
 import java.time.Instant;
@@ -267,6 +270,7 @@ public class PostingService {
                 customer, r.amount(), split, memo), event.inboxId());
         if (id.isPresent()) {
             jdbc.update("update ar_payment set amount_refunded = amount_refunded + ? where payment_id = ?", r.amount(), paymentId);
+            reduceDeferral(invoiceId, split.unearned(), date, id.get());
         }
         return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
     }
@@ -303,6 +307,8 @@ public class PostingService {
             jdbc.update("update ar_invoice set amount_credited = amount_credited + ?, updated_at = now() where invoice_id = ?",
                     amount, invoiceId);
         }
+        id.ifPresent(entryId -> reduceDeferral(invoiceId, entry.lines().stream()
+                .filter(l -> l.account().equals("2000")).mapToLong(JournalLine::debit).sum(), date, entryId));
         return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
     }
 
@@ -315,6 +321,47 @@ public class PostingService {
     }
 
     // ---- helpers --------------------------------------------------------------------------
+
+    /**
+     * Takes the unearned part of a refund or credit note out of the invoice's deferred lines, pro
+     * rata to what each still defers at the date (largest remainder, so the parts add up exactly);
+     * recognition then never recognises it.
+     */
+    private void reduceDeferral(String invoiceId, long unearned, LocalDate date, long entryId) {
+        if (invoiceId == null || unearned <= 0) {
+            return;
+        }
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select line_id, product, account_code, method, amount, period_start, period_end, reduced
+                from invoice_line where invoice_id = ? and deferred order by line_id for update""", invoiceId);
+        if (rows.isEmpty()) {
+            return;
+        }
+        long[] weights = new long[rows.size()];
+        long totalWeight = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, Object> r = rows.get(i);
+            RevenueLine line = new RevenueLine((String) r.get("line_id"), (String) r.get("product"), (String) r.get("account_code"),
+                    (String) r.get("method"), ((Number) r.get("amount")).longValue(), ((Date) r.get("period_start")).toLocalDate(),
+                    ((Date) r.get("period_end")).toLocalDate(), true);
+            long reduced = ((Number) r.get("reduced")).longValue();
+            weights[i] = Math.max(0, line.amount() - reduced - RecognitionSchedule.cumulative(line, reduced, date));
+            totalWeight += weights[i];
+        }
+        if (totalWeight == 0) {
+            weights[0] = 1;
+        }
+        long[] parts = Allocation.largestRemainder(unearned, weights);
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] != 0) {
+                String lineId = (String) rows.get(i).get("line_id");
+                jdbc.update("insert into line_reduction (invoice_id, line_id, amount, reduced_on, entry_id) values (?, ?, ?, ?, ?)",
+                        invoiceId, lineId, parts[i], Date.valueOf(date), entryId);
+                jdbc.update("update invoice_line set reduced = reduced + ? where invoice_id = ? and line_id = ?",
+                        parts[i], invoiceId, lineId);
+            }
+        }
+    }
 
     /** Applies the events that were waiting for {@code dependency}; returns the entries they posted. */
     private List<Long> drain(String dependency) {

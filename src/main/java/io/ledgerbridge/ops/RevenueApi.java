@@ -1,0 +1,86 @@
+package io.ledgerbridge.ops;
+
+import io.ledgerbridge.ledger.domain.RecognitionSchedule;
+import io.ledgerbridge.ledger.domain.RevenueLine;
+import io.ledgerbridge.revenue.RecognitionService;
+import io.swagger.v3.oas.annotations.Operation;
+import java.security.Principal;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Revenue recognition: run it, and read the schedules of deferred invoice lines. */
+@RestController
+@RequestMapping("/api/revenue")
+public class RevenueApi {
+
+    private final RecognitionService recognition;
+    private final JdbcTemplate jdbc;
+
+    public RevenueApi(RecognitionService recognition, JdbcTemplate jdbc) {
+        this.recognition = recognition;
+        this.jdbc = jdbc;
+    }
+
+    @PostMapping("/recognize")
+    @Operation(summary = "Recognise revenue through a date (admin); idempotent, one run at a time cluster-wide")
+    public RecognitionService.RunResult recognize(
+            @RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate through, Principal user) {
+        return recognition.recognize(through, user.getName());
+    }
+
+    @GetMapping("/schedules")
+    @Operation(summary = "Recognition schedules of deferred invoice lines, month by month, with what is posted")
+    public List<Map<String, Object>> schedules(@RequestParam(required = false) String customer,
+                                               @RequestParam(defaultValue = "100") int limit,
+                                               @RequestParam(defaultValue = "0") int offset) {
+        Paging.check(limit, offset);
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select l.invoice_id, l.line_id, l.product, l.account_code, l.method, l.amount, l.period_start, l.period_end,
+                       l.recognised, l.reduced, l.recognised_through, a.customer_id, a.currency
+                from invoice_line l join ar_invoice a on a.invoice_id = l.invoice_id
+                where l.deferred and (?::text is null or a.customer_id = ?)
+                order by a.invoice_date, l.invoice_id, l.line_id limit ? offset ?""", customer, customer, limit, offset);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            RevenueLine line = new RevenueLine((String) r.get("line_id"), (String) r.get("product"), (String) r.get("account_code"),
+                    (String) r.get("method"), ((Number) r.get("amount")).longValue(), ((Date) r.get("period_start")).toLocalDate(),
+                    ((Date) r.get("period_end")).toLocalDate(), true);
+            long reduced = ((Number) r.get("reduced")).longValue();
+            LocalDate through = r.get("recognised_through") == null ? null : ((Date) r.get("recognised_through")).toLocalDate();
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("invoice", r.get("invoice_id"));
+            s.put("line", line.lineId());
+            s.put("customer", r.get("customer_id"));
+            s.put("currency", r.get("currency"));
+            s.put("product", line.product());
+            s.put("account", line.account());
+            s.put("method", line.method());
+            s.put("periodStart", line.periodStart().toString());
+            s.put("periodEnd", line.periodEnd().toString());
+            s.put("amount", line.amount());
+            s.put("reduced", reduced);
+            s.put("recognised", r.get("recognised"));
+            s.put("deferred", line.amount() - reduced - ((Number) r.get("recognised")).longValue());
+            s.put("recognisedThrough", through == null ? null : through.toString());
+            List<Map<String, Object>> months = new ArrayList<>();
+            for (RecognitionSchedule.Month m : RecognitionSchedule.months(line, reduced)) {
+                months.add(Map.of("month", m.month().toString(), "through", m.through().toString(), "amount", m.amount(),
+                        "cumulative", m.cumulative(), "posted", through != null && !m.through().isAfter(through)));
+            }
+            s.put("months", months);
+            out.add(s);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,151 @@
+package io.ledgerbridge.revenue;
+
+import static io.ledgerbridge.support.StripeEvents.charge;
+import static io.ledgerbridge.support.StripeEvents.event;
+import static io.ledgerbridge.support.StripeEvents.invoice;
+import static io.ledgerbridge.support.StripeEvents.refund;
+import static io.ledgerbridge.support.StripeEvents.uid;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ledgerbridge.support.Http;
+import io.ledgerbridge.support.LedgerbridgeTest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Recognition runs over HTTP against the real database: the worked example, idempotency, concurrency, refunds. */
+@LedgerbridgeTest
+class RevenueRecognitionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant START = Instant.parse("2026-01-15T00:00:00Z");
+    private static final Instant END = Instant.parse("2027-01-15T00:00:00Z");
+    private static final Instant INVOICED = Instant.parse("2026-01-15T09:00:00Z");
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    JdbcTemplate jdbc;
+    Http http;
+
+    @BeforeEach
+    void setUp() {
+        http = new Http(port);
+    }
+
+    private void post(String type, ObjectNode object, Instant created) throws Exception {
+        HttpResponse<String> r = http.stripe(event("evt_" + uid(), type, object, created).toString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        long id = JSON.readTree(r.body()).path("id").asLong();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                jdbc.queryForObject("select status from inbox_event where id = ?", String.class, id)).isEqualTo("posted"));
+    }
+
+    /** Balance (debit - credit) of an account over the lines of one Stripe customer. */
+    private long balance(String stripeCustomer, String account) {
+        return jdbc.queryForObject("""
+                select coalesce(sum(l.debit - l.credit), 0) from journal_line l
+                join customer_xref x on x.customer_id = l.customer_id and x.system = 'stripe'
+                where x.external_id = ? and l.account_code = ?""", Long.class, stripeCustomer, account);
+    }
+
+    private JsonNode recognize(String through) throws Exception {
+        HttpResponse<String> r = http.postAs("/api/revenue/recognize?through=" + through, "admin", "admin-test", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private List<Long> monthly(String stripeCustomer) {
+        return jdbc.queryForList("""
+                select sum(l.credit - l.debit) from journal_line l join journal_entry e on e.id = l.entry_id
+                join customer_xref x on x.customer_id = l.customer_id and x.system = 'stripe'
+                where x.external_id = ? and l.account_code = '4000' and e.posting_rule = 'revenue_recognised'
+                group by e.entry_date order by e.entry_date""", Long.class, stripeCustomer);
+    }
+
+    @Test
+    void workedExampleThroughMarchToTheCent() throws Exception {
+        String cus = "cus_" + uid();
+        post("invoice.finalized", invoice("in_" + uid(), cus, "usd", 1_200_000, START, END, INVOICED, "prod_platform_annual"), INVOICED);
+        recognize("2026-03-31");
+        assertThat(monthly(cus)).containsExactly(55_890L, 92_055L, 101_918L);
+        assertThat(balance(cus, "2000")).isEqualTo(-950_137);
+        assertThat(balance(cus, "4000")).isEqualTo(-249_863);
+
+        recognize("2026-03-31");
+        recognize("2026-02-28");
+        assertThat(balance(cus, "4000")).isEqualTo(-249_863);
+
+        JsonNode schedules = JSON.readTree(http.get("/api/revenue/schedules?customer=" + jdbc.queryForObject(
+                "select customer_id from customer_xref where external_id = ?", String.class, cus), "viewer", "viewer-test").body());
+        JsonNode months = schedules.get(0).path("months");
+        assertThat(months).hasSize(13);
+        long sum = 0;
+        for (JsonNode m : months) {
+            sum += m.path("amount").asLong();
+        }
+        assertThat(sum).isEqualTo(1_200_000);
+        assertThat(months.get(0).path("amount").asLong()).isEqualTo(55_890);
+        assertThat(months.get(2).path("posted").asBoolean()).isTrue();
+        assertThat(months.get(3).path("posted").asBoolean()).isFalse();
+    }
+
+    @Test
+    void concurrentRunsRecogniseOnce() throws Exception {
+        String cus = "cus_" + uid();
+        post("invoice.finalized", invoice("in_" + uid(), cus, "usd", 365_000, START, END, INVOICED, "prod_platform_annual"), INVOICED);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Callable<JsonNode>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(() -> recognize("2026-06-30"));
+            }
+            for (Future<JsonNode> f : pool.invokeAll(runs)) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // 2026-01-15 .. 2026-06-30 = 167 days of 365 at 1,000 a day
+        assertThat(balance(cus, "4000")).isEqualTo(-167_000);
+        assertThat(jdbc.queryForObject("""
+                select count(*) from (select invoice_id, line_id, through from recognition_posting
+                group by 1, 2, 3 having count(*) > 1) d""", Integer.class)).isZero();
+    }
+
+    @Test
+    void aRefundOfTheUnearnedPartIsNeverRecognised() throws Exception {
+        String cus = "cus_" + uid();
+        String inv = "in_" + uid();
+        String ch = "ch_" + uid();
+        post("invoice.finalized", invoice(inv, cus, "usd", 1_200_000, START, END, INVOICED, "prod_platform_annual"), INVOICED);
+        post("charge.succeeded", charge(ch, cus, inv, "usd", 1_200_000, 34_830L, Instant.parse("2026-01-20T10:30:00Z")),
+                Instant.parse("2026-01-20T10:30:00Z"));
+        recognize("2026-01-31");
+        Instant refunded = Instant.parse("2026-02-10T16:00:00Z");
+        post("refund.created", refund("re_" + uid(), ch, "usd", 100_000, refunded), refunded);
+        recognize("2027-01-31");
+        assertThat(balance(cus, "2000")).isZero();
+        assertThat(balance(cus, "4900")).isEqualTo(7_397);
+        assertThat(balance(cus, "4000")).isEqualTo(-(1_200_000 - 92_603));
+        // recognised + reduced = billed, for the line
+        assertThat(jdbc.queryForObject("""
+                select l.recognised + l.reduced - l.amount from invoice_line l join ar_invoice a on a.invoice_id = l.invoice_id
+                where a.invoice_id = ?""", Long.class, "stripe:" + inv)).isZero();
+    }
+}
