@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.JournalLine;
 import java.sql.Date;
+import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +29,26 @@ public class LedgerStore {
         this.mapper = mapper;
     }
 
-    /** Posts the entry; returns its id, or empty when an entry with this key already exists. */
+    /**
+     * Posts the entry; returns its id, or empty when an entry with this key already exists. An entry
+     * dated in a closed period is posted on the first day of the first open period after it, with
+     * its original date kept and named in the memo (accounting.md). Posting holds a shared lock that
+     * closing a period takes exclusively, so no entry slips into a period while it closes.
+     */
     public Optional<Long> post(JournalEntry entry, Long sourceEventId) {
         Long[] sources = sourceEventId == null ? new Long[0] : new Long[] {sourceEventId};
+        jdbc.queryForList("select pg_advisory_xact_lock_shared(?)", PERIOD_LOCK);
+        LocalDate date = firstOpenDay(entry.date());
+        boolean late = !date.equals(entry.date());
+        String memo = late ? entry.memo() + " (dated " + entry.date() + "; period " + YearMonth.from(entry.date())
+                + " is closed)" : entry.memo();
         List<Long> ids = jdbc.queryForList("""
                 insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule, customer_id,
-                                           corrects_entry_id, source_event_ids)
-                values (?, ?, ?, ?, ?, ?, (select id from journal_entry where entry_key = ?), ?)
+                                           corrects_entry_id, source_event_ids, original_date)
+                values (?, ?, ?, ?, ?, ?, (select id from journal_entry where entry_key = ?), ?, ?)
                 on conflict (entry_key) do nothing returning id""", Long.class,
-                entry.key(), Date.valueOf(entry.date()), entry.currency(), entry.memo(), entry.postingRule(),
-                entry.customerId(), entry.corrects(), sources);
+                entry.key(), Date.valueOf(date), entry.currency(), memo, entry.postingRule(),
+                entry.customerId(), entry.corrects(), sources, late ? Date.valueOf(entry.date()) : null);
         if (ids.isEmpty()) {
             return Optional.empty();
         }
@@ -55,6 +67,24 @@ public class LedgerStore {
                 Long.toString(id), sourceEventId, json(Map.of("entryKey", entry.key(), "rule", entry.postingRule(),
                         "amount", entry.total(), "currency", entry.currency())));
         return Optional.of(id);
+    }
+
+    /** Advisory lock key shared by posting and taken exclusively by closing a period. */
+    public static final long PERIOD_LOCK = 0x4c42_5045_5244L; // "LBPERD"
+
+    /** The date itself when its month is open, else the first day of the first open month after it. */
+    public LocalDate firstOpenDay(LocalDate date) {
+        List<String> closed = jdbc.queryForList(
+                "select period from accounting_period where period >= ? order by period", String.class,
+                YearMonth.from(date).toString());
+        YearMonth month = YearMonth.from(date);
+        if (!closed.contains(month.toString())) {
+            return date;
+        }
+        while (closed.contains(month.toString())) {
+            month = month.plusMonths(1);
+        }
+        return month.atDay(1);
     }
 
     /** A posted entry, read back as the domain object (to reverse it). */

@@ -83,4 +83,89 @@ public class RevenueApi {
         }
         return out;
     }
+
+    @GetMapping("/waterfall")
+    @Operation(summary = "Deferred revenue waterfall per month and currency: opening, billed, recognised, reduced, closing "
+            + "(JSON, or CSV with format=csv or Accept: text/csv)")
+    public org.springframework.http.ResponseEntity<?> waterfall(
+            @RequestParam String from, @RequestParam String to,
+            @RequestParam(required = false) String format,
+            @org.springframework.web.bind.annotation.RequestHeader(value = "Accept", required = false) String accept) {
+        java.time.YearMonth first = month("from", from);
+        java.time.YearMonth last = month("to", to);
+        if (last.isBefore(first)) {
+            throw ApiErrors.ApiException.badRequest("to", "to is not before from");
+        }
+        if (first.plusMonths(240).isBefore(last)) {
+            throw ApiErrors.ApiException.badRequest("to", "at most 240 months at once");
+        }
+        List<Map<String, Object>> moves = jdbc.queryForList("""
+                select e.currency, to_char(e.entry_date, 'YYYY-MM') as month, e.posting_rule as rule,
+                       sum(l.credit - l.debit) as net
+                from journal_line l join journal_entry e on e.id = l.entry_id
+                where l.account_code = '2000' and e.entry_date < ?
+                group by 1, 2, 3""", Date.valueOf(last.plusMonths(1).atDay(1)));
+        Map<String, List<Map<String, Object>>> byCurrency = new java.util.TreeMap<>();
+        for (Map<String, Object> m : moves) {
+            byCurrency.computeIfAbsent((String) m.get("currency"), k -> new ArrayList<>()).add(m);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<String, List<Map<String, Object>>> c : byCurrency.entrySet()) {
+            long opening = 0;
+            for (Map<String, Object> m : c.getValue()) {
+                if (((String) m.get("month")).compareTo(first.toString()) < 0) {
+                    opening += ((Number) m.get("net")).longValue();
+                }
+            }
+            for (java.time.YearMonth ym = first; !ym.isAfter(last); ym = ym.plusMonths(1)) {
+                long billed = 0;
+                long recognised = 0;
+                long reduced = 0;
+                for (Map<String, Object> m : c.getValue()) {
+                    if (!ym.toString().equals(m.get("month"))) {
+                        continue;
+                    }
+                    long net = ((Number) m.get("net")).longValue();
+                    switch ((String) m.get("rule")) {
+                        case "invoice_finalized" -> billed += net;
+                        case "revenue_recognised" -> recognised -= net;
+                        default -> reduced -= net;
+                    }
+                }
+                long closing = opening + billed - recognised - reduced;
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("month", ym.toString());
+                row.put("currency", c.getKey());
+                row.put("opening", opening);
+                row.put("billed", billed);
+                row.put("recognised", recognised);
+                row.put("reduced", reduced);
+                row.put("closing", closing);
+                rows.add(row);
+                opening = closing;
+            }
+        }
+        boolean csv = "csv".equalsIgnoreCase(format) || (accept != null && accept.contains("text/csv"));
+        if (!csv) {
+            return org.springframework.http.ResponseEntity.ok(rows);
+        }
+        StringBuilder out = new StringBuilder("month,currency,opening,billed,recognised,reduced,closing\n");
+        for (Map<String, Object> r : rows) {
+            out.append(r.get("month")).append(',').append(r.get("currency")).append(',').append(r.get("opening")).append(',')
+                    .append(r.get("billed")).append(',').append(r.get("recognised")).append(',').append(r.get("reduced"))
+                    .append(',').append(r.get("closing")).append('\n');
+        }
+        return org.springframework.http.ResponseEntity.ok()
+                .contentType(org.springframework.http.MediaType.parseMediaType("text/csv"))
+                .header("Content-Disposition", "attachment; filename=\"deferred-revenue-" + first + "-" + last + ".csv\"")
+                .body(out.toString());
+    }
+
+    private static java.time.YearMonth month(String name, String value) {
+        try {
+            return java.time.YearMonth.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiErrors.ApiException.badRequest(name, name + " is yyyy-MM, got '" + value + "'");
+        }
+    }
 }
