@@ -23,17 +23,19 @@ create table recognition_run (
     amount       bigint      not null default 0
 );
 
+-- Written only by the recognition run, in bulk (a million rows for 100k lines over a year): no
+-- foreign keys, whose per-row checks cost more than the insert; the run writes ids it just read.
 create table recognition_posting (
     invoice_id  text   not null,
     line_id     text   not null,
     through     date   not null,                -- recognised through this day (inclusive)
     amount      bigint not null,                -- recognised by this posting
     cumulative  bigint not null,                -- recognised through `through`, all postings of the line
-    entry_id    bigint not null references journal_entry (id),
-    run_id      bigint not null references recognition_run (id),
-    primary key (invoice_id, line_id, through),
-    foreign key (invoice_id, line_id) references invoice_line (invoice_id, line_id)
+    entry_id    bigint,                         -- the journal entry (null when the run's lines netted to nothing)
+    run_id      bigint not null,
+    primary key (invoice_id, line_id, through)
 );
+create index recognition_posting_run on recognition_posting (run_id);
 
 alter table invoice_line add column recognised bigint not null default 0;   -- running total of recognition_posting.amount
 alter table invoice_line add column reduced bigint not null default 0;      -- running total of line_reduction.amount

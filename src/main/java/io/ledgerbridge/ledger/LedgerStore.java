@@ -6,7 +6,6 @@ import io.ledgerbridge.ledger.domain.JournalLine;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,14 +52,29 @@ public class LedgerStore {
             return Optional.empty();
         }
         long id = ids.get(0);
-        List<Object[]> rows = new ArrayList<>();
-        int n = 0;
-        for (JournalLine l : entry.lines()) {
-            rows.add(new Object[] {id, ++n, l.account(), l.debit(), l.credit(), l.customerId(), l.product()});
+        int n = entry.lines().size();
+        Long[] entryIds = new Long[n];
+        Integer[] lineNos = new Integer[n];
+        String[] accounts = new String[n];
+        Long[] debits = new Long[n];
+        Long[] credits = new Long[n];
+        String[] customers = new String[n];
+        String[] products = new String[n];
+        for (int i = 0; i < n; i++) {
+            JournalLine l = entry.lines().get(i);
+            entryIds[i] = id;
+            lineNos[i] = i + 1;
+            accounts[i] = l.account();
+            debits[i] = l.debit();
+            credits[i] = l.credit();
+            customers[i] = l.customerId();
+            products[i] = l.product();
         }
-        jdbc.batchUpdate("""
+        // all lines of an entry in one statement: the database checks the entry balances after it
+        jdbc.update("""
                 insert into journal_line (entry_id, line_no, account_code, debit, credit, customer_id, product)
-                values (?, ?, ?, ?, ?, ?, ?)""", rows);
+                select * from unnest(?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])""",
+                entryIds, lineNos, accounts, debits, credits, customers, products);
         jdbc.update("""
                 insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
                 values ('ledger', 'posted', 'journal_entry', ?, ?, ?::jsonb)""",
