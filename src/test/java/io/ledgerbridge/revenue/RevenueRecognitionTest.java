@@ -148,4 +148,90 @@ class RevenueRecognitionTest {
                 select l.recognised + l.reduced - l.amount from invoice_line l join ar_invoice a on a.invoice_id = l.invoice_id
                 where a.invoice_id = ?""", Long.class, "stripe:" + inv)).isZero();
     }
+
+    /** An invoice whose lines are given as {amount, product, start, end, proration}. */
+    private static ObjectNode invoiceWithLines(String id, String cus, Instant finalized, Object[]... lines) {
+        long total = 0;
+        for (Object[] l : lines) {
+            total += (Long) l[0];
+        }
+        ObjectNode inv = invoice(id, cus, "usd", total, (Instant) lines[0][2], (Instant) lines[0][3], finalized, (String) lines[0][1]);
+        com.fasterxml.jackson.databind.node.ArrayNode data = (com.fasterxml.jackson.databind.node.ArrayNode) inv.path("lines").path("data");
+        ObjectNode template = (ObjectNode) data.get(0);
+        data.removeAll();
+        int n = 0;
+        for (Object[] l : lines) {
+            ObjectNode line = template.deepCopy();
+            line.put("id", "il_" + id.substring(3) + "_" + (++n));
+            line.put("amount", (Long) l[0]);
+            line.put("amount_excluding_tax", (Long) l[0]);
+            ((ObjectNode) line.path("price")).put("product", (String) l[1]);
+            ((ObjectNode) line.path("period")).put("start", ((Instant) l[2]).getEpochSecond());
+            ((ObjectNode) line.path("period")).put("end", ((Instant) l[3]).getEpochSecond());
+            line.put("proration", (Boolean) l[4]);
+            line.put("type", (Boolean) l[4] ? "invoiceitem" : "subscription");
+            data.add(line);
+        }
+        inv.put("billing_reason", "subscription_update");
+        return inv;
+    }
+
+    @Test
+    void annualWithAMidTermUpgradeRecognisesBothPlansToTheCent() throws Exception {
+        String cus = "cus_" + uid();
+        post("invoice.finalized", invoice("in_" + uid(), cus, "usd", 1_200_000, START, END, INVOICED, "prod_platform_annual"), INVOICED);
+        Instant upgrade = Instant.parse("2026-07-15T00:00:00Z");
+        // Stripe's proration invoice: unused time on the old plan (negative), remaining time on the new one
+        post("invoice.finalized", invoiceWithLines("in_" + uid(), cus, upgrade,
+                new Object[] {-604_932L, "prod_platform_annual", upgrade, END, true},
+                new Object[] {1_209_863L, "prod_platform_annual", upgrade, END, true}), upgrade);
+        recognize("2026-07-31");
+        // 198/365 of 1,200,000 = 650,959; 17/184 of -604,932 = -55,890; 17/184 of 1,209,863 = 111,781
+        assertThat(balance(cus, "4000")).isEqualTo(-706_850);
+        recognize("2027-01-31");
+        assertThat(balance(cus, "2000")).isZero();
+        assertThat(balance(cus, "4000")).isEqualTo(-(1_200_000 - 604_932 + 1_209_863));
+    }
+
+    @Test
+    void monthlyWithACreditNoteRecognisesWhatIsLeft() throws Exception {
+        String cus = "cus_" + uid();
+        String inv = "in_" + uid();
+        Instant march = Instant.parse("2026-03-01T00:00:00Z");
+        post("invoice.finalized", invoice(inv, cus, "usd", 30_000, march, Instant.parse("2026-04-01T00:00:00Z"), march,
+                "prod_platform_monthly"), march);
+        Instant issued = Instant.parse("2026-03-11T12:00:00Z");
+        ObjectNode cn = JSON.createObjectNode();
+        cn.put("id", "cn_" + uid()).put("object", "credit_note").put("amount", 10_000).put("created", issued.getEpochSecond())
+                .put("currency", "usd").put("customer", cus).put("invoice", inv).put("number", "CN-1").put("total", 10_000)
+                .put("type", "pre_payment").put("status", "issued").put("reason", "product_unsatisfactory")
+                .put("effective_at", issued.getEpochSecond());
+        cn.putNull("refund");
+        cn.putNull("out_of_band_amount");
+        cn.putObject("lines").put("object", "list").putArray("data");
+        post("credit_note.created", cn, issued);
+        recognize("2026-03-31");
+        // earned through 03-11: 11/31 of 30,000 = 10,645; the credit's earned share 10,000 x 10,645 / 30,000 = 3,548
+        assertThat(balance(cus, "4900")).isEqualTo(3_548);
+        assertThat(balance(cus, "4000")).isEqualTo(-(30_000 - 6_452));
+        assertThat(balance(cus, "2000")).isZero();
+        assertThat(balance(cus, "1100")).isEqualTo(20_000);
+    }
+
+    @Test
+    void usageInArrearsIsRevenueAtInvoicingAndAPointInTimeFeeOnItsLastDay() throws Exception {
+        String cus = "cus_" + uid();
+        Instant feb = Instant.parse("2026-02-01T00:00:00Z");
+        Instant may = Instant.parse("2026-05-01T00:00:00Z");
+        post("invoice.finalized", invoiceWithLines("in_" + uid(), cus, feb,
+                new Object[] {25_000L, "prod_api_usage", Instant.parse("2026-01-01T00:00:00Z"), feb, false},
+                new Object[] {50_000L, "prod_onboarding", feb, may, false}), feb);
+        assertThat(balance(cus, "4100")).isEqualTo(-25_000);
+        assertThat(balance(cus, "2000")).isEqualTo(-50_000);
+        recognize("2026-04-29");
+        assertThat(balance(cus, "4200")).isZero();
+        recognize("2026-04-30");
+        assertThat(balance(cus, "4200")).isEqualTo(-50_000);
+        assertThat(balance(cus, "2000")).isZero();
+    }
 }
