@@ -270,7 +270,7 @@ public class PostingService {
                 customer, r.amount(), split, memo), event.inboxId());
         if (id.isPresent()) {
             jdbc.update("update ar_payment set amount_refunded = amount_refunded + ? where payment_id = ?", r.amount(), paymentId);
-            reduceDeferral(invoiceId, split.unearned(), date, id.get());
+            reduceDeferral(invoiceId, split.unearned(), date, id.get(), Map.of());
         }
         return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
     }
@@ -307,8 +307,16 @@ public class PostingService {
             jdbc.update("update ar_invoice set amount_credited = amount_credited + ?, updated_at = now() where invoice_id = ?",
                     amount, invoiceId);
         }
+        Map<String, Long> credited = new java.util.HashMap<>();
+        if (cn.lines() != null) {
+            for (CreditNote.CreditNoteLine l : cn.lines()) {
+                if (l.invoiceLineRef() != null && l.amount() > 0) {
+                    credited.merge(l.invoiceLineRef(), l.amount(), Long::sum);
+                }
+            }
+        }
         id.ifPresent(entryId -> reduceDeferral(invoiceId, entry.lines().stream()
-                .filter(l -> l.account().equals("2000")).mapToLong(JournalLine::debit).sum(), date, entryId));
+                .filter(l -> l.account().equals("2000")).mapToLong(JournalLine::debit).sum(), date, entryId, credited));
         return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
     }
 
@@ -323,11 +331,12 @@ public class PostingService {
     // ---- helpers --------------------------------------------------------------------------
 
     /**
-     * Takes the unearned part of a refund or credit note out of the invoice's deferred lines, pro
-     * rata to what each still defers at the date (largest remainder, so the parts add up exactly);
-     * recognition then never recognises it.
+     * Takes the unearned part of a refund or credit note out of the invoice's deferred lines: the
+     * lines a credit note names, in proportion to what it credits on each; otherwise pro rata to what
+     * each line still defers at the date (largest remainder, so the parts add up exactly). Recognition
+     * then never recognises it.
      */
-    private void reduceDeferral(String invoiceId, long unearned, LocalDate date, long entryId) {
+    private void reduceDeferral(String invoiceId, long unearned, LocalDate date, long entryId, Map<String, Long> credited) {
         if (invoiceId == null || unearned <= 0) {
             return;
         }
@@ -348,7 +357,15 @@ public class PostingService {
             weights[i] = Math.max(0, line.amount() - reduced - RecognitionSchedule.cumulative(line, reduced, date));
             totalWeight += weights[i];
         }
-        if (totalWeight == 0) {
+        long creditedWeight = 0;
+        long[] named = new long[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            named[i] = weights[i] > 0 ? credited.getOrDefault((String) rows.get(i).get("line_id"), 0L) : 0;
+            creditedWeight += named[i];
+        }
+        if (creditedWeight > 0) {
+            weights = named;
+        } else if (totalWeight == 0) {
             weights[0] = 1;
         }
         long[] parts = Allocation.largestRemainder(unearned, weights);

@@ -40,10 +40,45 @@ public class RevenueApi {
     }
 
     @GetMapping("/schedules")
-    @Operation(summary = "Recognition schedules of deferred invoice lines, month by month, with what is posted")
-    public List<Map<String, Object>> schedules(@RequestParam(required = false) String customer,
+    @Operation(summary = "Recognition schedules of deferred invoice lines, month by month, with what is posted "
+            + "(JSON, or CSV with format=csv or Accept: text/csv: one row per line and month)")
+    public org.springframework.http.ResponseEntity<?> schedules(@RequestParam(required = false) String customer,
                                                @RequestParam(defaultValue = "100") int limit,
-                                               @RequestParam(defaultValue = "0") int offset) {
+                                               @RequestParam(defaultValue = "0") int offset,
+                                               @RequestParam(required = false) String format,
+                                               @org.springframework.web.bind.annotation.RequestHeader(value = "Accept", required = false) String accept) {
+        List<Map<String, Object>> out = scheduleRows(customer, limit, offset);
+        if (!wantsCsv(format, accept)) {
+            return org.springframework.http.ResponseEntity.ok(out);
+        }
+        StringBuilder csv = new StringBuilder("invoice,line,customer,currency,product,account,method,amount,reduced,month,through,month_amount,cumulative,posted\n");
+        for (Map<String, Object> s : out) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> months = (List<Map<String, Object>>) s.get("months");
+            for (Map<String, Object> m : months) {
+                csv.append(String.join(",", String.valueOf(s.get("invoice")), String.valueOf(s.get("line")),
+                        String.valueOf(s.get("customer")), String.valueOf(s.get("currency")), String.valueOf(s.get("product")),
+                        String.valueOf(s.get("account")), String.valueOf(s.get("method")), String.valueOf(s.get("amount")),
+                        String.valueOf(s.get("reduced")), String.valueOf(m.get("month")), String.valueOf(m.get("through")),
+                        String.valueOf(m.get("amount")), String.valueOf(m.get("cumulative")), String.valueOf(m.get("posted"))))
+                        .append('\n');
+            }
+        }
+        return csv(csv.toString(), "revenue-schedules.csv");
+    }
+
+    private static boolean wantsCsv(String format, String accept) {
+        return "csv".equalsIgnoreCase(format) || (accept != null && accept.contains("text/csv"));
+    }
+
+    private static org.springframework.http.ResponseEntity<String> csv(String body, String filename) {
+        return org.springframework.http.ResponseEntity.ok()
+                .contentType(org.springframework.http.MediaType.parseMediaType("text/csv"))
+                .header("Content-Disposition", "attachment; filename=\"" + filename + "\"")
+                .body(body);
+    }
+
+    private List<Map<String, Object>> scheduleRows(String customer, int limit, int offset) {
         Paging.check(limit, offset);
         List<Map<String, Object>> rows = jdbc.queryForList("""
                 select l.invoice_id, l.line_id, l.product, l.account_code, l.method, l.amount, l.period_start, l.period_end,
@@ -145,8 +180,7 @@ public class RevenueApi {
                 opening = closing;
             }
         }
-        boolean csv = "csv".equalsIgnoreCase(format) || (accept != null && accept.contains("text/csv"));
-        if (!csv) {
+        if (!wantsCsv(format, accept)) {
             return org.springframework.http.ResponseEntity.ok(rows);
         }
         StringBuilder out = new StringBuilder("month,currency,opening,billed,recognised,reduced,closing\n");
@@ -155,10 +189,7 @@ public class RevenueApi {
                     .append(r.get("billed")).append(',').append(r.get("recognised")).append(',').append(r.get("reduced"))
                     .append(',').append(r.get("closing")).append('\n');
         }
-        return org.springframework.http.ResponseEntity.ok()
-                .contentType(org.springframework.http.MediaType.parseMediaType("text/csv"))
-                .header("Content-Disposition", "attachment; filename=\"deferred-revenue-" + first + "-" + last + ".csv\"")
-                .body(out.toString());
+        return csv(out.toString(), "deferred-revenue-" + first + "-" + last + ".csv");
     }
 
     private static java.time.YearMonth month(String name, String value) {

@@ -103,6 +103,11 @@ class RevenueRecognitionTest {
         assertThat(months.get(0).path("amount").asLong()).isEqualTo(55_890);
         assertThat(months.get(2).path("posted").asBoolean()).isTrue();
         assertThat(months.get(3).path("posted").asBoolean()).isFalse();
+        HttpResponse<String> csv = http.get("/api/revenue/schedules?format=csv&customer=" + jdbc.queryForObject(
+                "select customer_id from customer_xref where external_id = ?", String.class, cus), "viewer", "viewer-test");
+        assertThat(csv.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+        assertThat(csv.body()).startsWith("invoice,line,customer,").contains(",2026-01,2026-01-31,55890,55890,true\n")
+                .contains(",2026-04,2026-04-30,");
     }
 
     @Test
@@ -232,6 +237,31 @@ class RevenueRecognitionTest {
         assertThat(balance(cus, "4200")).isZero();
         recognize("2026-04-30");
         assertThat(balance(cus, "4200")).isEqualTo(-50_000);
+        assertThat(balance(cus, "2000")).isZero();
+    }
+
+    @Test
+    void aCreditNoteReducesTheDeferralOfTheLineItCredits() throws Exception {
+        String cus = "cus_" + uid();
+        String inv = "in_" + uid();
+        post("invoice.finalized", invoiceWithLines(inv, cus, INVOICED,
+                new Object[] {120_000L, "prod_platform_annual", START, END, false},
+                new Object[] {240_000L, "prod_onboarding", START, END, false}), INVOICED);
+        ObjectNode cn = JSON.createObjectNode();
+        cn.put("id", "cn_" + uid()).put("object", "credit_note").put("amount", 60_000).put("created", INVOICED.getEpochSecond())
+                .put("currency", "usd").put("customer", cus).put("invoice", inv).put("number", "CN-2").put("total", 60_000)
+                .put("type", "pre_payment").put("status", "issued").put("effective_at", INVOICED.getEpochSecond());
+        ObjectNode line = cn.putObject("lines").put("object", "list").putArray("data").addObject();
+        line.put("id", "cnli_" + uid()).put("object", "credit_note_line_item").put("amount", 60_000)
+                .put("invoice_line_item", "il_" + inv.substring(3) + "_2").put("description", "Onboarding not delivered");
+        post("credit_note.created", cn, INVOICED);
+        java.util.Map<String, Object> reduced = jdbc.queryForMap("""
+                select sum(reduced) filter (where line_id like '%_1') as a, sum(reduced) filter (where line_id like '%_2') as b
+                from invoice_line where invoice_id = ?""", "stripe:" + inv);
+        assertThat(((Number) reduced.get("a")).longValue()).isZero();
+        // one day of 365 earned at issue on the whole invoice: the unearned part of the credit all on line 2
+        assertThat(((Number) reduced.get("b")).longValue()).isBetween(59_800L, 60_000L);
+        recognize("2027-01-31");
         assertThat(balance(cus, "2000")).isZero();
     }
 }
