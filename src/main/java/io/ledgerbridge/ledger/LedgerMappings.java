@@ -33,6 +33,7 @@ public class LedgerMappings {
     private ProductRule withPeriod;
     private ProductRule withoutPeriod;
 
+    /** {@code flyway} is only a dependency: the account table must exist before the chart is written. */
     public LedgerMappings(@Value("${ledgerbridge.mappings-dir}") String mappingsDir, JdbcTemplate jdbc,
                           org.flywaydb.core.Flyway flyway) {
         Path base = Path.of(mappingsDir);

@@ -341,7 +341,7 @@ public class PostingService {
             return;
         }
         List<Map<String, Object>> rows = jdbc.queryForList("""
-                select line_id, product, account_code, method, amount, period_start, period_end, reduced
+                select line_id, product, account_code, method, amount, period_start, period_end, deferred, reduced
                 from invoice_line where invoice_id = ? and deferred order by line_id for update""", invoiceId);
         if (rows.isEmpty()) {
             return;
@@ -350,9 +350,7 @@ public class PostingService {
         long totalWeight = 0;
         for (int i = 0; i < rows.size(); i++) {
             Map<String, Object> r = rows.get(i);
-            RevenueLine line = new RevenueLine((String) r.get("line_id"), (String) r.get("product"), (String) r.get("account_code"),
-                    (String) r.get("method"), ((Number) r.get("amount")).longValue(), ((Date) r.get("period_start")).toLocalDate(),
-                    ((Date) r.get("period_end")).toLocalDate(), true);
+            RevenueLine line = InvoiceLineRows.revenueLine(r);
             long reduced = ((Number) r.get("reduced")).longValue();
             weights[i] = Math.max(0, line.amount() - reduced - RecognitionSchedule.cumulative(line, reduced, date));
             totalWeight += weights[i];

@@ -1,5 +1,6 @@
 package io.ledgerbridge.ops;
 
+import io.ledgerbridge.ledger.InvoiceLineRows;
 import io.ledgerbridge.ledger.domain.RecognitionSchedule;
 import io.ledgerbridge.ledger.domain.RevenueLine;
 import io.ledgerbridge.revenue.RecognitionService;
@@ -82,15 +83,13 @@ public class RevenueApi {
         Paging.check(limit, offset);
         List<Map<String, Object>> rows = jdbc.queryForList("""
                 select l.invoice_id, l.line_id, l.product, l.account_code, l.method, l.amount, l.period_start, l.period_end,
-                       l.recognised, l.reduced, l.recognised_through, a.customer_id, a.currency
+                       l.deferred, l.recognised, l.reduced, l.recognised_through, a.customer_id, a.currency
                 from invoice_line l join ar_invoice a on a.invoice_id = l.invoice_id
                 where l.deferred and (?::text is null or a.customer_id = ?)
                 order by a.invoice_date, l.invoice_id, l.line_id limit ? offset ?""", customer, customer, limit, offset);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> r : rows) {
-            RevenueLine line = new RevenueLine((String) r.get("line_id"), (String) r.get("product"), (String) r.get("account_code"),
-                    (String) r.get("method"), ((Number) r.get("amount")).longValue(), ((Date) r.get("period_start")).toLocalDate(),
-                    ((Date) r.get("period_end")).toLocalDate(), true);
+            RevenueLine line = InvoiceLineRows.revenueLine(r);
             long reduced = ((Number) r.get("reduced")).longValue();
             LocalDate through = r.get("recognised_through") == null ? null : ((Date) r.get("recognised_through")).toLocalDate();
             Map<String, Object> s = new LinkedHashMap<>();

@@ -19,7 +19,7 @@ import java.util.Locale;
  * followed by an optional transform: {@code :upper}, {@code :lower}, {@code :epoch} (Unix seconds to
  * an ISO instant), {@code :id} (a Stripe id, or the {@code id} of an expanded object).
  */
-final class FieldExpression {
+public final class FieldExpression {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final List<String> TRANSFORMS = List.of("upper", "lower", "epoch", "id");
@@ -83,7 +83,7 @@ final class FieldExpression {
     }
 
     /** The value for this object (null when no alternative yields one). */
-    JsonNode evaluate(JsonNode object, JsonNode event) {
+    public JsonNode evaluate(JsonNode object, JsonNode event) {
         for (Alternative a : alternatives) {
             JsonNode v = switch (a.kind()) {
                 case "const" -> a.constant();

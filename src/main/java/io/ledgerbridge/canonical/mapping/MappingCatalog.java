@@ -120,20 +120,19 @@ public final class MappingCatalog {
         if (targetType == null) {
             throw yaml.error(targetNode, "unknown target '" + target + "' (known: " + TARGETS.keySet() + ")");
         }
-        EventMapping.FieldExpressionRef customerRef = top.containsKey("customerRef")
+        FieldExpression customerRef = top.containsKey("customerRef")
                 ? expression(yaml, top.get("customerRef")) : null;
-        EventMapping.FieldExpressionRef occurredAt = expression(yaml, yaml.required(top, root, "occurredAt"));
+        FieldExpression occurredAt = expression(yaml, yaml.required(top, root, "occurredAt"));
         Map<String, String> requires = new LinkedHashMap<>();
         if (top.containsKey("requires")) {
             yaml.entries(top.get("requires")).forEach((k, v) -> requires.put(k, yaml.scalar(v)));
         }
-        EventMapping.ObjectMappingRef body = new EventMapping.ObjectMappingRef(
-                new ObjectMapping(yaml, yaml.required(top, root, "fields"), targetType));
+        ObjectMapping body = new ObjectMapping(yaml, yaml.required(top, root, "fields"), targetType);
         List<Parsed> out = new java.util.ArrayList<>();
         for (Map.Entry<String, Node> e : yaml.entries(top.get("events")).entrySet()) {
             Node spec = e.getValue();
             String typeName;
-            EventMapping.FieldExpressionRef at = occurredAt;
+            FieldExpression at = occurredAt;
             if (spec instanceof ScalarNode) {
                 typeName = yaml.scalar(spec);
             } else {
@@ -156,9 +155,9 @@ public final class MappingCatalog {
         return out;
     }
 
-    private static EventMapping.FieldExpressionRef expression(YamlSource yaml, Node node) {
+    private static FieldExpression expression(YamlSource yaml, Node node) {
         try {
-            return new EventMapping.FieldExpressionRef(FieldExpression.parse(yaml.scalar(node)));
+            return FieldExpression.parse(yaml.scalar(node));
         } catch (IllegalArgumentException e) {
             throw yaml.error(node, e.getMessage());
         }

@@ -17,7 +17,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  * with its {@link FieldExpression}; a list field maps each element of a source array with its own
  * block ({@code each:} + {@code fields:}). Field names are checked against the record at load time.
  */
-final class ObjectMapping {
+public final class ObjectMapping {
 
     private final Map<String, FieldExpression> fields = new LinkedHashMap<>();
     private final Map<String, ListMapping> lists = new LinkedHashMap<>();
@@ -61,7 +61,7 @@ final class ObjectMapping {
     }
 
     /** The canonical record as a JSON tree (Jackson turns it into the record). */
-    ObjectNode apply(JsonNode object, JsonNode event) {
+    public ObjectNode apply(JsonNode object, JsonNode event) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         fields.forEach((name, expression) -> {
             JsonNode v = expression.evaluate(object, event);
