@@ -8,10 +8,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -64,14 +61,8 @@ public class UsageFeeds {
             int part = 0;
             for (CSVRecord row : csv) {
                 rows++;
-                Map<String, String> values = new LinkedHashMap<>();
-                for (String column : header) {
-                    if (row.isSet(column) && !row.get(column).isEmpty()) {
-                        values.put(column, row.get(column));
-                    }
-                }
                 try {
-                    chunk.add(parser.record(values, "row " + (row.getRecordNumber() + 1)));
+                    chunk.add(parser.record(UsageParser.values(row, header), "row " + (row.getRecordNumber() + 1)));
                 } catch (UsageFormatException e) {
                     bad++;
                     report.append(row.getRecordNumber() + 1).append(",\"").append(e.getMessage().replace("\"", "\"\""))
@@ -107,18 +98,9 @@ public class UsageFeeds {
     /** Ingests one Kafka message (a JSON usage event). */
     public void kafka(Exchange exchange) throws IOException {
         JsonNode node = mapper.readTree(exchange.getMessage().getBody(String.class));
-        if (node == null || !node.isObject()) {
-            throw new UsageFormatException("a usage message is one JSON object");
-        }
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> f = it.next();
-            if (!f.getValue().isNull()) {
-                values.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString());
-            }
-        }
+        UsageRecord record = parser.fromJson(node, "message");
         Object offset = exchange.getMessage().getHeader("kafka.OFFSET");
         Object partition = exchange.getMessage().getHeader("kafka.PARTITION");
-        ingest.ingest("kafka", "kafka-" + partition + "-" + offset, List.of(parser.record(values, "message")));
+        ingest.ingest("kafka", "kafka-" + partition + "-" + offset, List.of(record));
     }
 }

@@ -70,7 +70,8 @@ public class UsageParser {
         }
     }
 
-    private UsageRecord fromJson(JsonNode node, String where) {
+    /** One usage event from a JSON object; {@code where} names it in errors. */
+    public UsageRecord fromJson(JsonNode node, String where) {
         if (node == null || !node.isObject()) {
             throw new UsageFormatException(where + ": a usage event is a JSON object");
         }
@@ -96,18 +97,23 @@ public class UsageParser {
             }
             List<UsageRecord> out = new ArrayList<>();
             for (CSVRecord row : parser) {
-                Map<String, String> values = new LinkedHashMap<>();
-                for (String column : header) {
-                    if (row.isSet(column) && !row.get(column).isEmpty()) {
-                        values.put(column, row.get(column));
-                    }
-                }
-                out.add(record(values, "row " + (row.getRecordNumber() + 1)));
+                out.add(record(values(row, header), "row " + (row.getRecordNumber() + 1)));
             }
             return out;
         } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
             throw new UsageFormatException("not valid CSV: " + e.getMessage());
         }
+    }
+
+    /** The non-empty values of a CSV row by column name. */
+    public static Map<String, String> values(CSVRecord row, List<String> header) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String column : header) {
+            if (row.isSet(column) && !row.get(column).isEmpty()) {
+                values.put(column, row.get(column));
+            }
+        }
+        return values;
     }
 
     /** One record from its field values; {@code where} names the row in errors. */
