@@ -33,16 +33,31 @@ public record CanonicalEvent(
         Payment payment,
         Refund refund,
         CreditNote creditNote,
-        Payout payout) {
+        Payout payout,
+        Deal deal,
+        Contract contract) {
 
     public CanonicalEvent withInboxId(Long id) {
         return new CanonicalEvent(id, source, sourceEventId, sourceEventType, type, occurredAt, customerRef,
-                mappingVersion, ignoredReason, customer, invoice, payment, refund, creditNote, payout);
+                mappingVersion, ignoredReason, customer, invoice, payment, refund, creditNote, payout, deal, contract);
+    }
+
+    public static CanonicalEvent deal(Long inboxId, String source, String eventId, String eventType, Instant occurredAt,
+                                      String mappingVersion, Deal deal) {
+        return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.DEAL_CLOSED_WON, occurredAt,
+                deal.accountId() == null ? deal.id() : deal.accountId(), mappingVersion, null, null, null, null, null, null, null,
+                deal, null);
+    }
+
+    public static CanonicalEvent contract(Long inboxId, String source, String eventId, String eventType, Instant occurredAt,
+                                          String mappingVersion, Contract contract) {
+        return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.CONTRACT_SIGNED, occurredAt,
+                contract.documentId(), mappingVersion, null, null, null, null, null, null, null, null, contract);
     }
 
     public static CanonicalEvent ignored(Long inboxId, String source, String eventId, String eventType,
                                          Instant occurredAt, String customerRef, String reason) {
         return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.IGNORED, occurredAt, customerRef,
-                null, reason, null, null, null, null, null, null);
+                null, reason, null, null, null, null, null, null, null, null);
     }
 }

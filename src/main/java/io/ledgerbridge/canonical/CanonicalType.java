@@ -10,6 +10,10 @@ public enum CanonicalType {
     REFUND_ISSUED,
     CREDIT_NOTE_ISSUED,
     PAYOUT_PAID,
+    /** A CRM deal reached closed won (or changed after it). */
+    DEAL_CLOSED_WON,
+    /** Contract terms were signed by every party. */
+    CONTRACT_SIGNED,
     /** Recorded for the trace, no financial effect (unknown or informational source event). */
     IGNORED
 }

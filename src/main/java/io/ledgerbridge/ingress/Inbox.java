@@ -26,10 +26,43 @@ public class Inbox {
         this.metrics = metrics;
     }
 
-    /** Stores the event (idempotent by source + event id) and sets the 200 answer. */
+    /**
+     * Stores the event (idempotent by source + event id) and sets the 200 answer. A delivery that
+     * carries several events (HubSpot, PandaDoc) stores each; it is a duplicate only when all were.
+     */
     public void store(Exchange exchange) {
-        ReceivedEvent event = exchange.getMessage().getBody(ReceivedEvent.class);
+        Object body = exchange.getMessage().getBody();
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (body instanceof java.util.List<?> list) {
+            java.util.List<Map<String, Object>> each = new java.util.ArrayList<>();
+            boolean allDuplicate = true;
+            for (Object o : list) {
+                ReceivedEvent event = (ReceivedEvent) o;
+                InboxStore.Stored stored = storeOne(event, contentType);
+                allDuplicate &= stored.duplicate();
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("status", stored.duplicate() ? "duplicate" : "accepted");
+                one.put("id", stored.id());
+                one.put("eventId", stored.eventId());
+                each.add(one);
+            }
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("status", allDuplicate ? "duplicate" : "accepted");
+            answer.put("id", each.get(0).get("id"));
+            answer.put("events", each);
+            reply(exchange.getMessage(), 200, answer);
+            return;
+        }
+        ReceivedEvent event = exchange.getMessage().getBody(ReceivedEvent.class);
+        InboxStore.Stored stored = storeOne(event, contentType);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("status", stored.duplicate() ? "duplicate" : "accepted");
+        answer.put("id", stored.id());
+        answer.put("eventId", stored.eventId());
+        reply(exchange.getMessage(), 200, answer);
+    }
+
+    private InboxStore.Stored storeOne(ReceivedEvent event, String contentType) {
         InboxStore.Stored stored;
         try {
             stored = store.store(event.source(), event.eventId(), event.eventType(), event.partitionKey(),
@@ -39,20 +72,15 @@ public class Inbox {
             log.error("Inbox unavailable, {} event {} refused with 503: {}", event.source(), event.eventId(), e.getMessage());
             throw new WebhookRejection(503, "storage_unavailable", "the event could not be stored; retry later");
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
         if (stored.duplicate()) {
             metrics.count(event.source(), "duplicate");
             if (!stored.samePayload()) {
                 log.warn("{} event {} delivered again with a different body; the first body is kept", event.source(), event.eventId());
             }
-            answer.put("status", "duplicate");
         } else {
             metrics.count(event.source(), "accepted");
-            answer.put("status", "accepted");
         }
-        answer.put("id", stored.id());
-        answer.put("eventId", stored.eventId());
-        reply(exchange.getMessage(), 200, answer);
+        return stored;
     }
 
     /** Turns a refusal into its status and JSON body (used by the webhook route configuration). */

@@ -29,7 +29,15 @@ public class LedgerMappings {
     public record ProductRule(String account, String method) {
     }
 
+    /** A contract SKU and the product (Stripe product id) it bills as. */
+    public record Sku(String sku, String productId, String name, ProductRule rule) {
+        public boolean recurring() {
+            return "ratable".equals(rule.method());
+        }
+    }
+
     private final Map<String, ProductRule> products = new LinkedHashMap<>();
+    private final Map<String, Sku> skus = new LinkedHashMap<>();
     private ProductRule withPeriod;
     private ProductRule withoutPeriod;
 
@@ -85,9 +93,21 @@ public class LedgerMappings {
         withPeriod = rule(yaml, yaml.required(defaults, yaml.root(), "withServicePeriod"), accounts);
         withoutPeriod = rule(yaml, yaml.required(defaults, yaml.root(), "withoutServicePeriod"), accounts);
         if (top.containsKey("products")) {
-            yaml.entries(top.get("products")).forEach((id, node) -> products.put(id, rule(yaml, node, accounts)));
+            yaml.entries(top.get("products")).forEach((id, node) -> {
+                ProductRule rule = rule(yaml, node, accounts);
+                products.put(id, rule);
+                Map<String, Node> r = yaml.entries(node);
+                if (r.containsKey("sku")) {
+                    String sku = yaml.scalar(r.get("sku"));
+                    String name = r.containsKey("name") ? yaml.scalar(r.get("name")) : id;
+                    Sku previous = skus.putIfAbsent(sku, new Sku(sku, id, name, rule));
+                    if (previous != null) {
+                        throw yaml.error(r.get("sku"), "SKU " + sku + " is already the SKU of " + previous.productId());
+                    }
+                }
+            });
         }
-        log.info("Product catalogue: {} products from {}", products.size(), yaml.file());
+        log.info("Product catalogue: {} products ({} with a contract SKU) from {}", products.size(), skus.size(), yaml.file());
     }
 
     private static ProductRule rule(YamlSource yaml, Node node, Set<String> accounts) {
@@ -110,6 +130,11 @@ public class LedgerMappings {
             return known;
         }
         return hasServicePeriod ? withPeriod : withoutPeriod;
+    }
+
+    /** The product a contract SKU bills as, when the catalogue maps it. */
+    public java.util.Optional<Sku> sku(String sku) {
+        return java.util.Optional.ofNullable(sku == null ? null : skus.get(sku));
     }
 
     public boolean isMapped(String productRef) {

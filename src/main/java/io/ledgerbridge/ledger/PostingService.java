@@ -70,6 +70,8 @@ public class PostingService {
             case CREDIT_NOTE_ISSUED -> creditNote(event, event.creditNote());
             case PAYOUT_PAID -> payout(event, event.payout());
             case IGNORED -> new PostingOutcome("ignored", List.of(), event.ignoredReason(), null);
+            case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.pipeline.UnroutableEventException(
+                    event.type() + " has no posting rule: deals and contracts go to the contract stage");
         };
         if (event.inboxId() != null) {
             jdbc.update("""

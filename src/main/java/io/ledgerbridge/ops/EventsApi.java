@@ -93,9 +93,21 @@ public class EventsApi {
                 select id, route_id as "routeId", error_message as "error", status, failed_at as "failedAt",
                        replay_count as "replayCount", resolved_by as "resolvedBy", resolved_at as "resolvedAt"
                 from dead_letter where inbox_event_id = :id order by id""", Map.of("id", id)));
+        out.put("contracts", jdbc.queryForList("""
+                select c.id, c.status, c.status_reason as "statusReason", c.customer_id as "customerId",
+                       (select coalesce(jsonb_agg(jsonb_build_object('step', a.step, 'system', a.system, 'operation', a.operation,
+                               'externalId', a.external_id, 'approvedBy', a.approved_by, 'at', a.at) order by a.id), '[]'::jsonb)::text
+                        from contract_action a where a.contract_id = c.id) as actions
+                from contract c where c.inbox_event_id = :id or c.deal_event_id = :id order by c.id""", Map.of("id", id))
+                .stream().map(r -> {
+                    Map<String, Object> m = new LinkedHashMap<>(r);
+                    m.put("actions", parse((String) r.get("actions")));
+                    return m;
+                }).toList());
         out.put("audit", jdbc.queryForList("""
                 select at, actor, action, subject_type as "subjectType", subject_id as "subjectId", details::text as details
                 from audit_record where inbox_event_id = :id or (subject_type = 'inbox_event' and subject_id = :sid)
+                   or (subject_type = 'contract' and subject_id in (select c.id from contract c where c.deal_event_id = :id))
                 order by id""", Map.of("id", id, "sid", Long.toString(id))));
         return out;
     }

@@ -27,10 +27,15 @@ public class ExceptionsApi {
 
     private final JdbcTemplate jdbc;
     private final ApplicationEventPublisher events;
+    private final Map<String, String> emails;
 
-    public ExceptionsApi(JdbcTemplate jdbc, ApplicationEventPublisher events) {
+    public ExceptionsApi(JdbcTemplate jdbc, ApplicationEventPublisher events, org.springframework.core.env.Environment env) {
         this.jdbc = jdbc;
         this.events = events;
+        // the e-mail address each user is known by in the source systems (the sender of an envelope, a deal owner)
+        this.emails = org.springframework.boot.context.properties.bind.Binder.get(env)
+                .bind("ledgerbridge.security.emails", org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, String.class))
+                .orElse(Map.of());
     }
 
     @GetMapping
@@ -75,7 +80,9 @@ public class ExceptionsApi {
         if (!"open".equals(row.get("status"))) {
             throw ApiErrors.ApiException.conflict("exception " + id + " is already " + row.get("status"));
         }
-        if (user.getName().equals(row.get("requested_by"))) {
+        String requester = (String) row.get("requested_by");
+        String email = emails.get(user.getName());
+        if (requester != null && (user.getName().equalsIgnoreCase(requester) || (email != null && email.equalsIgnoreCase(requester)))) {
             throw new ApiErrors.ApiException(HttpStatus.FORBIDDEN, "self_approval",
                     "the requester of a change cannot decide on it", null);
         }

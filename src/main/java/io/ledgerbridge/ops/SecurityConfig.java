@@ -97,9 +97,15 @@ public class SecurityConfig {
             log.warn("""
                     LOCAL PROFILE: development users and secrets, never for production:{}
                       try: curl -u viewer:{} 'http://localhost:{}/api/ledger/trial-balance'
-                      Stripe webhook signing secret: {}""",
+                      Webhook secrets: Stripe {} | DocuSign Connect HMAC key {} | PandaDoc key {} | HubSpot client secret {} | Salesforce callout HMAC {}
+                      Usage API key: {}""",
                     banner, configured.getOrDefault("viewer", "..."), env.getProperty("server.port", "8080"),
-                    env.getProperty("ledgerbridge.webhooks.stripe.signing-secret"));
+                    env.getProperty("ledgerbridge.webhooks.stripe.signing-secret"),
+                    env.getProperty("ledgerbridge.webhooks.docusign.hmac-keys"),
+                    env.getProperty("ledgerbridge.webhooks.pandadoc.shared-keys"),
+                    env.getProperty("ledgerbridge.webhooks.hubspot.client-secret"),
+                    env.getProperty("ledgerbridge.webhooks.salesforce.hmac-secret"),
+                    env.getProperty("ledgerbridge.usage.api-keys"));
         }
         return new InMemoryUserDetailsManager(users);
     }

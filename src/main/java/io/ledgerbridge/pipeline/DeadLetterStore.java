@@ -28,6 +28,9 @@ public class DeadLetterStore {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterStore.class);
 
+    /** Exchange property a route sets to say where its dead letters are replayed. */
+    public static final String REPLAY_URI = "lbReplayUri";
+
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final Counter written;
@@ -60,8 +63,11 @@ public class DeadLetterStore {
         String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
         Object key = exchange.getMessage().getHeader(KafkaConstants.KEY);
         String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
-        String replayUri = topic != null ? "kafka:" + topic
-                : exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
+        // a route may name where its original is replayed (its own entry, not the endpoint that failed)
+        String replayUri = exchange.getProperty(REPLAY_URI, String.class);
+        if (replayUri == null) {
+            replayUri = topic != null ? "kafka:" + topic : exchange.getProperty(Exchange.FAILURE_ENDPOINT, String.class);
+        }
         Map<String, Object> headers = new LinkedHashMap<>();
         if (key != null) {
             headers.put(KafkaConstants.KEY, key.toString());

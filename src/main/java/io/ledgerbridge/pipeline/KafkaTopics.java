@@ -14,7 +14,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates the backbone topics (ingress, canonical, usage) with the configured partitions and
+ * Creates the backbone topics (ingress, canonical, usage, contracts) with the configured partitions and
  * replication before the routes start; existing topics are left as they are.
  */
 @Component
@@ -32,11 +32,12 @@ public class KafkaTopics implements InitializingBean {
                        @Value("${ledgerbridge.kafka.replication-factor:1}") short replication,
                        @Value("${ledgerbridge.kafka.topics.ingress}") String ingress,
                        @Value("${ledgerbridge.kafka.topics.canonical}") String canonical,
-                       @Value("${ledgerbridge.kafka.topics.usage}") String usage) {
+                       @Value("${ledgerbridge.kafka.topics.usage}") String usage,
+                       @Value("${ledgerbridge.kafka.topics.contracts}") String contracts) {
         this.brokers = brokers;
         this.partitions = partitions;
         this.replication = replication;
-        this.topics = List.of(ingress, canonical, usage);
+        this.topics = List.of(ingress, canonical, usage, contracts);
     }
 
     @Override

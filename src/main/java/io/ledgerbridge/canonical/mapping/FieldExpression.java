@@ -36,7 +36,7 @@ public final class FieldExpression {
     }
 
     /** Parses an expression; throws IllegalArgumentException with the reason. */
-    static FieldExpression parse(String text) {
+    public static FieldExpression parse(String text) {
         List<Alternative> alts = new ArrayList<>();
         for (String raw : text.split("\\|")) {
             String alt = raw.trim();

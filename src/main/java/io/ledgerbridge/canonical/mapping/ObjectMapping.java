@@ -25,7 +25,7 @@ public final class ObjectMapping {
     private record ListMapping(FieldExpression each, ObjectMapping element) {
     }
 
-    ObjectMapping(YamlSource yaml, Node block, Class<? extends Record> target) {
+    public ObjectMapping(YamlSource yaml, Node block, Class<? extends Record> target) {
         Map<String, RecordComponent> components = new LinkedHashMap<>();
         for (RecordComponent c : target.getRecordComponents()) {
             components.put(c.getName(), c);

@@ -27,6 +27,17 @@ public class StripeConfiguration {
     }
 
     @Bean
+    public StripeApi stripeApi(@Value("${ledgerbridge.stripe.api-key:}") String apiKey,
+                               @Value("${ledgerbridge.stripe.api-base:https://api.stripe.com}") String apiBase) {
+        if (apiKey == null || apiKey.isBlank()) {
+            log.warn("No Stripe API key (STRIPE_API_KEY): contracts cannot be billed in Stripe until one is configured");
+            return new StripeApi(null);
+        }
+        return new StripeApi(StripeClient.builder().setApiKey(apiKey).setApiBase(apiBase)
+                .setMaxNetworkRetries(0).build());
+    }
+
+    @Bean
     public StripeEventMapper.FeeLookup stripeFeeLookup(@Value("${ledgerbridge.stripe.api-key:}") String apiKey,
                                                        @Value("${ledgerbridge.stripe.api-base:https://api.stripe.com}") String apiBase) {
         if (apiKey == null || apiKey.isBlank()) {

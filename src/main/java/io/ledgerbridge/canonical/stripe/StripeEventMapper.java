@@ -126,7 +126,7 @@ public class StripeEventMapper {
                 typed instanceof Payment p ? withFee(p) : null,
                 typed instanceof Refund r ? r : null,
                 typed instanceof CreditNote cn ? cn : null,
-                typed instanceof Payout po ? po : null);
+                typed instanceof Payout po ? po : null, null, null);
     }
 
     /** Fields the canonical model defines in terms of others. */

@@ -1,0 +1,103 @@
+package io.ledgerbridge.contracts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ledgerbridge.canonical.Deal;
+import io.ledgerbridge.canonical.mapping.FieldExpression;
+import io.ledgerbridge.canonical.mapping.MappingException;
+import io.ledgerbridge.canonical.mapping.ObjectMapping;
+import io.ledgerbridge.canonical.mapping.YamlSource;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * A versioned CRM deal mapping ({@code mappings/salesforce/opportunity.v1.yaml},
+ * {@code mappings/hubspot/deal.v1.yaml}): source record to canonical {@link Deal}. The amount is
+ * the CRM's decimal, turned into minor units of the deal currency.
+ */
+public final class DealMapping {
+
+    private final String version;
+    private final String objectPath;
+    private final FieldExpression won;
+    private final List<String> wonStages = new ArrayList<>();
+    private final ObjectMapping fields;
+
+    private DealMapping(YamlSource yaml) {
+        Node root = yaml.root();
+        Map<String, Node> top = yaml.entries(root);
+        version = yaml.scalar(yaml.required(top, root, "version"));
+        objectPath = yaml.scalar(yaml.required(top, root, "object"));
+        Node wonNode = yaml.required(top, root, "won");
+        try {
+            won = FieldExpression.parse(yaml.scalar(wonNode));
+        } catch (IllegalArgumentException e) {
+            throw yaml.error(wonNode, e.getMessage());
+        }
+        if (top.get("wonStages") instanceof SequenceNode seq) {
+            seq.getValue().forEach(n -> wonStages.add(yaml.scalar(n)));
+        }
+        fields = new ObjectMapping(yaml, yaml.required(top, root, "fields"), Deal.class);
+    }
+
+    public static DealMapping load(Path mappingsDir, String file) {
+        return new DealMapping(YamlSource.read(mappingsDir.resolve(file), mappingsDir));
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** The deal in a body that carries the source record under {@code object} (or is the record). */
+    public Deal map(JsonNode body) {
+        JsonNode record = body.has(objectPath) ? body.get(objectPath) : body;
+        ObjectNode out = fields.apply(record, body);
+        String currency = out.path("currency").asText("USD").toUpperCase(Locale.ROOT);
+        Long amount = null;
+        if (out.hasNonNull("amount") && !out.get("amount").asText().isBlank()) {
+            try {
+                amount = Amounts.minor(out.get("amount").asText(), currency);
+            } catch (IllegalArgumentException e) {
+                throw new MappingException(version + ": amount cannot be read: " + e.getMessage());
+            }
+        }
+        String stage = text(out, "stage");
+        JsonNode w = won.evaluate(record, body);
+        boolean isWon = (w != null && w.asText().equalsIgnoreCase("true"))
+                || (stage != null && wonStages.contains(stage.toLowerCase(Locale.ROOT)));
+        String id = text(out, "id");
+        if (id == null) {
+            throw new MappingException(version + ": the deal has no id");
+        }
+        return new Deal(text(out, "crm"), id, text(out, "name"), stage, isWon, text(out, "accountId"), text(out, "accountName"),
+                TermsMapping.domain(text(out, "domain")), amount, currency, date(text(out, "closeDate")),
+                text(out, "ownerEmail") == null ? null : text(out, "ownerEmail").toLowerCase(Locale.ROOT));
+    }
+
+    private static String text(ObjectNode o, String field) {
+        JsonNode v = o.get(field);
+        return v == null || v.isNull() || v.asText().isBlank() ? null : v.asText();
+    }
+
+    private LocalDate date(String v) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            if (v.matches("\\d{10,}")) {
+                return Instant.ofEpochMilli(Long.parseLong(v)).atZone(ZoneOffset.UTC).toLocalDate();
+            }
+            return LocalDate.parse(v.length() > 10 ? v.substring(0, 10) : v);
+        } catch (RuntimeException e) {
+            throw new MappingException(version + ": closeDate cannot be read: '" + v + "'");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.ledgerbridge.support;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.patch;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * The SaaS systems we cannot run here, faked with one WireMock server per test JVM and answering in
+ * the shapes their APIs document: Stripe (customers, prices, subscriptions, invoice items; ids
+ * derived from the idempotency key, so the same key gives the same object as Stripe does),
+ * Salesforce (OAuth token and REST sObjects), HubSpot (CRM v3 objects) and a Slack incoming webhook.
+ * Registered as an environment post-processor of the test profile, so the one shared application
+ * context points at it from the start.
+ */
+public class FakeSaas implements EnvironmentPostProcessor, Ordered {
+
+    private static WireMockServer server;
+
+    public static synchronized WireMockServer server() {
+        if (server == null) {
+            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
+            server.start();
+            baseStubs(server);
+        }
+        return server;
+    }
+
+    public static String url() {
+        return "http://localhost:" + server().port();
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        if (!env.acceptsProfiles(org.springframework.core.env.Profiles.of("test"))) {
+            return;
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("ledgerbridge.stripe.api-key", "sk_test_ledgerbridge_fake");
+        p.put("ledgerbridge.stripe.api-base", url());
+        p.put("ledgerbridge.hubspot.api-base", url());
+        p.put("ledgerbridge.hubspot.access-token", "pat-na1-test-token");
+        p.put("ledgerbridge.salesforce.login-url", url());
+        p.put("ledgerbridge.salesforce.client-id", "3MVG9-test-client");
+        p.put("ledgerbridge.salesforce.client-secret", "test-client-secret");
+        p.put("ledgerbridge.notify.webhook-url", url() + "/services/T000/B000/slacktest");
+        env.getPropertySources().addFirst(new MapPropertySource("fakeSaas", p));
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    private static void baseStubs(WireMockServer s) {
+        String stripeId = "{{replace request.headers.Idempotency-Key '-' ''}}";
+        s.stubFor(post(urlPathEqualTo("/v1/customers")).willReturn(okJson("""
+                {"id": "cus_%s", "object": "customer", "livemode": false, "created": 1768400000}""".formatted(stripeId))));
+        s.stubFor(post(urlPathMatching("/v1/customers/cus_[A-Za-z0-9]+")).willReturn(okJson("""
+                {"id": "{{request.pathSegments.[2]}}", "object": "customer", "livemode": false, "created": 1768400000}""")));
+        s.stubFor(post(urlPathEqualTo("/v1/prices")).willReturn(okJson("""
+                {"id": "price_%s", "object": "price", "active": true, "currency": "usd", "livemode": false, "type": "recurring"}"""
+                .formatted(stripeId))));
+        s.stubFor(post(urlPathEqualTo("/v1/subscriptions")).willReturn(okJson("""
+                {"id": "sub_%1$s", "object": "subscription", "status": "active", "collection_method": "send_invoice",
+                 "items": {"object": "list", "data": [{"id": "si_%1$s", "object": "subscription_item"}], "has_more": false,
+                           "url": "/v1/subscription_items"}}""".formatted(stripeId))));
+        s.stubFor(post(urlPathMatching("/v1/subscriptions/sub_[A-Za-z0-9]+")).willReturn(okJson("""
+                {"id": "{{request.pathSegments.[2]}}", "object": "subscription", "status": "active",
+                 "items": {"object": "list", "data": [{"id": "si_upd_%s", "object": "subscription_item"}], "has_more": false,
+                           "url": "/v1/subscription_items"}}""".formatted(stripeId))));
+        s.stubFor(post(urlPathEqualTo("/v1/invoiceitems")).willReturn(okJson("""
+                {"id": "ii_%s", "object": "invoiceitem", "livemode": false}""".formatted(stripeId))));
+        s.stubFor(post(urlPathEqualTo("/v1/invoices")).willReturn(okJson("""
+                {"id": "in_%s", "object": "invoice", "status": "draft", "livemode": false}""".formatted(stripeId))));
+        s.stubFor(get(urlPathMatching("/v1/balance_transactions/.*")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"error": {"type": "invalid_request_error", "code": "resource_missing",
+                                   "message": "No such balance transaction"}}""")));
+        // Salesforce OAuth 2.0 token endpoint (client credentials flow) and the Opportunity write-back
+        s.stubFor(post(urlPathEqualTo("/services/oauth2/token")).willReturn(okJson("""
+                {"access_token": "00D5g000004FAKE!AQ0AQtest", "instance_url": "%1$s", "id": "%1$s/id/00D5g000004FAKE/0055g00000FAKE",
+                 "token_type": "Bearer", "issued_at": "1768400000000", "signature": "c2lnbmF0dXJl",
+                 "scope": "api"}""".formatted("http://localhost:" + s.port()))));
+        s.stubFor(patch(urlPathMatching("/services/data/v62.0/sobjects/Opportunity/.*")).willReturn(aResponse().withStatus(204)));
+        // Slack incoming webhook
+        s.stubFor(post(urlPathMatching("/services/T000/B000/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
+        s.stubFor(any(urlPathMatching("/__unmatched__")).willReturn(aResponse().withStatus(404)));
+    }
+}
