@@ -300,6 +300,45 @@ class ContractToCashTest {
     }
 
     @Test
+    void anAmendmentThatChangesBillingIsApprovedThenUpdatesTheSubscriptionInPlace() throws Exception {
+        Acme first = acme("Hooli " + uid() + " Inc");
+        String firstId = "ctr-docusign-" + first.envelope();
+        salesforce(first.deal());
+        docusign(first.contract());
+        await().atMost(WAIT).until(() -> "active".equals(status(firstId)));
+        String subscription = jdbc.queryForObject(
+                "select external_id from contract_action where contract_id = ? and step = 'stripe.subscription'", String.class, firstId);
+
+        // the same account signs a second order form with twice the seats, for a new opportunity
+        String u = uid();
+        String opp2 = "006" + u;
+        String env2 = UUID.randomUUID().toString();
+        String deal2 = first.deal().replace(first.opportunity(), opp2).replace("\"eventId\": \"evt-", "\"eventId\": \"evt2-")
+                .replace("13350.00", "25350.00");
+        String contract2 = first.contract().replace(first.envelope(), env2).replace(first.opportunity(), opp2)
+                .replace("{\"tabLabel\": \"line.1.quantity\", \"value\": \"1\"", "{\"tabLabel\": \"line.1.quantity\", \"value\": \"2\"");
+        String secondId = "ctr-docusign-" + env2;
+        assertThat(salesforce(deal2).statusCode()).isEqualTo(200);
+        assertThat(docusign(contract2).statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> "exception".equals(status(secondId)));
+        Map<String, Object> ex = jdbc.queryForMap(
+                "select id, details::text as details from exception_item where subject_id = ? and status = 'open'", secondId);
+        assertThat((String) ex.get("details")).contains("amendment_changes_billing").doesNotContain("amount_mismatch");
+        assertThat(stripeCallsFor(secondId)).isZero();
+
+        assertThat(new Http(port).postAs("/api/exceptions/" + ex.get("id") + "/approve", "approver2", "approver2-test",
+                "{\"reason\":\"upsell to two platform licences\"}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> "active".equals(status(secondId)));
+        assertThat(status(firstId)).isEqualTo("superseded");
+        LoggedRequest update = saas().findAll(postRequestedFor(urlPathEqualTo("/v1/subscriptions/" + subscription))).get(0);
+        assertThat(update.getHeader("Idempotency-Key")).isEqualTo("lb-" + secondId + "-subscription");
+        assertThat(update.getBodyAsString()).contains("[deleted]=true", "proration_behavior=none", "[quantity]=2");
+        assertThat(stripePosts("/v1/subscriptions", "lb-" + secondId + "-subscription")).isZero();
+        assertThat(jdbc.queryForObject("select customer_id from contract where id = ?", String.class, secondId))
+                .isEqualTo(jdbc.queryForObject("select customer_id from contract where id = ?", String.class, firstId));
+    }
+
+    @Test
     void badSignaturesStaleTimestampsAndMalformedBodiesGetTheContractStatuses() throws Exception {
         Http http = new Http(port);
         String u = uid();

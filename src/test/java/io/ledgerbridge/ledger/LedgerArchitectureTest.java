@@ -7,13 +7,13 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The ledger and usage-rating models are plain Java: no Spring, no Camel, no JDBC, no JSON (engineering.md). */
+/** The ledger, usage-rating and contract-validation models are plain Java: no Spring, no Camel, no JDBC, no JSON (engineering.md). */
 class LedgerArchitectureTest {
 
     @Test
     void theLedgerDomainHasNoFrameworkInIt() {
         JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("io.ledgerbridge.ledger.domain", "io.ledgerbridge.usage.domain");
+                .importPackages("io.ledgerbridge.ledger.domain", "io.ledgerbridge.usage.domain", "io.ledgerbridge.contracts.domain");
         noClasses().should().dependOnClassesThat().resideInAnyPackage(
                 "org.springframework..", "org.apache.camel..", "java.sql..", "javax.sql..", "com.fasterxml..")
                 .check(classes);

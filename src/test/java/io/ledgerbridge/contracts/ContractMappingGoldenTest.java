@@ -1,0 +1,97 @@
+package io.ledgerbridge.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.ledgerbridge.canonical.mapping.MappingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden files for the contract-to-cash mappings: each real-shaped source payload in
+ * {@code mappings/fixtures/<source>/} beside the canonical deal or contract it must produce.
+ * After a deliberate mapping change, {@code -Dgolden.write=true} rewrites them: review the diff.
+ */
+class ContractMappingGoldenTest {
+
+    private static final Path MAPPINGS = Path.of("mappings");
+    private static final Path FIXTURES = MAPPINGS.resolve("fixtures");
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+
+    private static void assertGolden(Object actual, String expectedFile) throws Exception {
+        Path expected = FIXTURES.resolve(expectedFile);
+        JsonNode got = JSON.readTree(JSON.writeValueAsString(actual));
+        if (Boolean.getBoolean("golden.write")) {
+            // regenerate after a deliberate mapping change: -Dgolden.write=true, then review the diff
+            Files.writeString(expected, got.toPrettyString() + "\n");
+        }
+        assertThat(Files.exists(expected)).as("golden file %s (actual: %s)", expected, got.toPrettyString()).isTrue();
+        assertThat(got).isEqualTo(JSON.readTree(Files.readString(expected)));
+    }
+
+    @Test
+    void aCompletedDocuSignEnvelopeGivesItsSignedTerms() throws Exception {
+        JsonNode envelope = JSON.readTree(Files.readString(FIXTURES.resolve("docusign/envelope-completed.json")));
+        TermsMapping.Result r = TermsMapping.load(MAPPINGS, "docusign").map("envelope-completed", envelope);
+        assertThat(r.ignoredReason()).isNull();
+        assertGolden(r.contract(), "docusign/envelope-completed.canonical.json");
+    }
+
+    @Test
+    void otherEnvelopeEventsAreIgnoredWithTheirReason() throws Exception {
+        JsonNode envelope = JSON.readTree(Files.readString(FIXTURES.resolve("docusign/envelope-completed.json")));
+        TermsMapping.Result r = TermsMapping.load(MAPPINGS, "docusign").map("envelope-voided", envelope);
+        assertThat(r.contract()).isNull();
+        assertThat(r.ignoredReason()).contains("voided");
+    }
+
+    @Test
+    void aCompletedPandaDocDocumentGivesItsSignedTerms() throws Exception {
+        JsonNode event = JSON.readTree(Files.readString(FIXTURES.resolve("pandadoc/document_state_changed.json"))).get(0);
+        TermsMapping.Result r = TermsMapping.load(MAPPINGS, "pandadoc").map("document_state_changed", event);
+        assertGolden(r.contract(), "pandadoc/document_state_changed.canonical.json");
+    }
+
+    @Test
+    void aPandaDocDocumentNotYetCompletedIsIgnored() throws Exception {
+        ObjectNode event = (ObjectNode) JSON.readTree(Files.readString(FIXTURES.resolve("pandadoc/document_state_changed.json"))).get(0);
+        ((ObjectNode) event.get("data")).put("status", "document.sent");
+        TermsMapping.Result r = TermsMapping.load(MAPPINGS, "pandadoc").map("document_state_changed", event);
+        assertThat(r.contract()).isNull();
+        assertThat(r.ignoredReason()).contains("document.sent");
+    }
+
+    @Test
+    void aSalesforceOpportunityGivesItsDeal() throws Exception {
+        JsonNode callout = JSON.readTree(Files.readString(FIXTURES.resolve("salesforce/opportunity-closed-won.json")));
+        assertGolden(DealMapping.load(MAPPINGS, "salesforce/opportunity.v1.yaml").map(callout),
+                "salesforce/opportunity-closed-won.canonical.json");
+    }
+
+    @Test
+    void aHubSpotDealWithItsCompanyAndOwnerGivesItsDeal() throws Exception {
+        ObjectNode deal = (ObjectNode) JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/deal.api.json")));
+        deal.set("company", JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/company.api.json"))));
+        deal.set("owner", JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/owner.api.json"))));
+        assertGolden(DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml").map(deal), "hubspot/deal.canonical.json");
+    }
+
+    @Test
+    void unreadableTermsNameTheTermAndTheMapping() throws Exception {
+        String text = Files.readString(FIXTURES.resolve("docusign/envelope-completed.json"))
+                .replace("\"value\": \"2026-01-15\"", "\"value\": \"mid January\"");
+        assertThatThrownBy(() -> TermsMapping.load(MAPPINGS, "docusign").map("envelope-completed", JSON.readTree(text)))
+                .isInstanceOf(MappingException.class).hasMessageContaining("docusign/envelope.v1").hasMessageContaining("startDate");
+        String price = Files.readString(FIXTURES.resolve("docusign/envelope-completed.json")).replace("12,000.00", "12,000.005");
+        assertThatThrownBy(() -> TermsMapping.load(MAPPINGS, "docusign").map("envelope-completed", JSON.readTree(price)))
+                .isInstanceOf(MappingException.class).hasMessageContaining("line.1.price");
+    }
+}
