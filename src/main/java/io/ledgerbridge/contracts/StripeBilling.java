@@ -78,9 +78,11 @@ public class StripeBilling {
                 update contract set status = 'acting', updated_at = now()
                 where id = ? and (status in ('ready', 'failed') or (status = 'acting' and updated_at < now() - interval '30 seconds'))""", id);
         Map<String, Object> row = jdbc.queryForMap("""
-                select c.status, c.terms::text as terms, c.customer_id, c.amends, c.crm, c.deal_id, c.inbox_event_id,
+                select c.status, c.terms::text as terms, c.customer_id, c.amends, c.crm, d.deal_id, c.inbox_event_id,
                        x.decided_by as approved_by
                 from contract c left join exception_item x on x.id = c.exception_id and x.status = 'approved'
+                -- the deal as the CRM reported it: a contract let through without one writes nothing back
+                left join deal d on d.crm = c.crm and d.deal_id = c.deal_id
                 where c.id = ?""", id);
         String crm = (String) row.get("crm");
         String dealId = (String) row.get("deal_id");

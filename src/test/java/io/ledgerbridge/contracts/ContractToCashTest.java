@@ -339,6 +339,28 @@ class ContractToCashTest {
     }
 
     @Test
+    void aContractWhoseDealNeverComesIsFlaggedAndAPersonCanLetItGoAhead() throws Exception {
+        Acme a = acme("Vandelay " + uid() + " Industries");
+        String id = "ctr-docusign-" + a.envelope();
+        long event = JSON.readTree(docusign(a.contract()).body()).path("id").asLong();
+        await().atMost(WAIT).until(() -> "waiting_for_deal".equals(status(id)));
+        assertThat(jdbc.queryForObject("select waiting_for from inbox_event where id = ?", String.class, event))
+                .isEqualTo("deal:salesforce:" + a.opportunity());
+
+        jdbc.update("update inbox_event set received_at = now() - interval '2 days' where id = ?", event);
+        producer.sendBody("bean:waitingEvents?method=flagOverdue", null);
+        long ex = jdbc.queryForObject("select id from exception_item where inbox_event_id = ? and kind = 'dependency_missing'",
+                Long.class, event);
+        assertThat(new Http(port).postAs("/api/exceptions/" + ex + "/approve", "approver2", "approver2-test",
+                "{\"reason\":\"deal was booked in the old CRM; go ahead\"}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> "active".equals(status(id)));
+        assertThat(stripePosts("/v1/subscriptions", "lb-" + id + "-subscription")).isEqualTo(1);
+        // no CRM deal, so nothing to write back
+        assertThat(saas().findAll(patchRequestedFor(urlPathEqualTo("/services/data/v62.0/sobjects/Opportunity/" + a.opportunity()))))
+                .isEmpty();
+    }
+
+    @Test
     void badSignaturesStaleTimestampsAndMalformedBodiesGetTheContractStatuses() throws Exception {
         Http http = new Http(port);
         String u = uid();

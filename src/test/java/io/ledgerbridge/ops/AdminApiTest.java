@@ -115,7 +115,12 @@ class AdminApiTest {
         JsonNode paths = JSON.readTree(doc.body()).path("paths");
         assertThat(paths.has("/api/ledger/trial-balance")).isTrue();
         assertThat(paths.has("/api/events/{id}")).isTrue();
-        assertThat(paths.has("/webhooks/stripe")).isTrue();
+        for (String path : new String[] {"/webhooks/stripe", "/webhooks/docusign", "/webhooks/pandadoc", "/webhooks/hubspot",
+                "/webhooks/salesforce", "/api/contracts/{id}", "/api/customers/{id}", "/api/exceptions/{id}/approve"}) {
+            assertThat(paths.has(path)).as(path).isTrue();
+        }
+        assertThat(paths.path("/webhooks/hubspot").path("post").path("parameters").findValuesAsText("name"))
+                .contains("X-HubSpot-Signature-v3", "X-HubSpot-Request-Timestamp");
     }
 
     @Test
