@@ -7,6 +7,7 @@ import java.time.Instant;
  * One invoice line. {@code amount} is before discounts, {@code discount} the sum of its discounts,
  * {@code netAmount = amount - discount} (negative for credit/proration lines). Service period
  * {@code [periodStart, periodEnd)}; equal start and end means no service period (one-time).
+ * {@code invoiceItemRef} is the invoice item a line bills (rated usage pushed by the product, say).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InvoiceLine(
@@ -22,5 +23,6 @@ public record InvoiceLine(
         Instant periodStart,
         Instant periodEnd,
         boolean proration,
-        String kind) {
+        String kind,
+        String invoiceItemRef) {
 }

@@ -77,7 +77,7 @@ public class LedgerMappings {
                                                      normal_balance = excluded.normal_balance""",
                     code, name, type, normal);
         }
-        for (String needed : List.of("1000", "1010", "1100", "2000", "2100", "2200", "4900", "6000", "6100")) {
+        for (String needed : List.of("1000", "1010", "1100", "1150", "2000", "2100", "2200", "4100", "4900", "6000", "6100")) {
             if (!codes.contains(needed)) {
                 throw yaml.error(seq, "the posting rules need account " + needed);
             }

@@ -89,13 +89,21 @@ public class PostingService {
         LocalDate date = date(inv.finalizedAt() != null ? inv.finalizedAt() : event.occurredAt());
         List<RevenueLine> lines = new ArrayList<>();
         List<String> unmapped = new ArrayList<>();
+        List<String> relieved = new ArrayList<>();
         for (InvoiceLine l : inv.lines()) {
             LocalDate start = l.periodStart() == null ? null : date(l.periodStart());
             LocalDate end = l.periodEnd() == null ? null : date(l.periodEnd());
             boolean hasPeriod = start != null && end != null && end.isAfter(start);
             LedgerMappings.ProductRule rule = mappings.product(l.productRef(), hasPeriod);
-            if (!mappings.isMapped(l.productRef())) {
+            if (!mappings.isMapped(l.productRef()) && (l.invoiceItemRef() == null || !accruedUsage(l.invoiceItemRef()))) {
                 unmapped.add(l.productRef() == null ? l.id() : l.productRef());
+            }
+            if (l.invoiceItemRef() != null && accruedUsage(l.invoiceItemRef())) {
+                // usage already accrued at period close: this line relieves 1150 instead of earning revenue again
+                lines.add(new RevenueLine(l.id(), l.productRef(), io.ledgerbridge.ledger.domain.Accounts.UNBILLED, "usage_in_arrears",
+                        l.netAmount(), hasPeriod ? start : null, hasPeriod ? end : null, false));
+                relieved.add(l.invoiceItemRef());
+                continue;
             }
             boolean deferred = hasPeriod && end.isAfter(date) && !"usage_in_arrears".equals(rule.method());
             lines.add(new RevenueLine(l.id(), l.productRef(), rule.account(), rule.method(), l.netAmount(),
@@ -126,9 +134,20 @@ public class PostingService {
                 invoiceId, l.lineId(), describe(inv, l.lineId()), l.product(), l.amount(), l.account(), l.method(),
                 l.periodStart() == null ? null : Date.valueOf(l.periodStart()),
                 l.periodEnd() == null ? null : Date.valueOf(l.periodEnd()), l.deferred()}).toList());
+        if (!relieved.isEmpty()) {
+            jdbc.update("update usage_charge set invoiced_in = ?, relief_entry_id = ? where stripe_invoice_item = any(?)",
+                    invoiceId, id.get(), relieved.toArray(String[]::new));
+        }
         List<Long> posted = new ArrayList<>(List.of(id.get()));
         posted.addAll(drain("invoice:" + invoiceId));
         return PostingOutcome.posted(posted, memo);
+    }
+
+    /** A Stripe invoice item the product pushed for usage it accrued at period close. */
+    private boolean accruedUsage(String invoiceItem) {
+        return Boolean.TRUE.equals(jdbc.queryForObject(
+                "select exists (select 1 from usage_charge where stripe_invoice_item = ? and accrual_entry_id is not null)",
+                Boolean.class, invoiceItem));
     }
 
     private static String describe(Invoice inv, String lineId) {

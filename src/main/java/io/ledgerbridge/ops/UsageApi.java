@@ -21,21 +21,54 @@ public class UsageApi {
 
     private final JdbcTemplate jdbc;
     private final ZoneId zone;
+    private final io.ledgerbridge.usage.UsageClose close;
 
-    public UsageApi(JdbcTemplate jdbc, @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+    public UsageApi(JdbcTemplate jdbc, @Value("${ledgerbridge.timezone:UTC}") String timezone, io.ledgerbridge.usage.UsageClose close) {
         this.jdbc = jdbc;
         this.zone = ZoneId.of(timezone);
+        this.close = close;
+    }
+
+    private static YearMonth month(String period) {
+        try {
+            return YearMonth.parse(period);
+        } catch (DateTimeParseException e) {
+            throw ApiErrors.ApiException.badRequest("period", "period is yyyy-MM, got '" + period + "'");
+        }
+    }
+
+    @org.springframework.web.bind.annotation.PostMapping("/close")
+    @Operation(summary = "Close a billing period for usage (admin): rate against contract prices, accrue 1150/4100, push to Stripe; idempotent")
+    public io.ledgerbridge.usage.UsageClose.Result close(@RequestParam String period, java.security.Principal user) {
+        try {
+            return close.close(month(period), user.getName());
+        } catch (io.ledgerbridge.usage.UsageClose.NotNow e) {
+            throw ApiErrors.ApiException.conflict(e.getMessage());
+        }
+    }
+
+    @GetMapping("/charges")
+    @Operation(summary = "Rated usage charges by customer and period: quantity, amount, accrual entry, Stripe invoice item, relieving invoice")
+    public List<Map<String, Object>> charges(@RequestParam(required = false) String customer,
+                                             @RequestParam(required = false) String period,
+                                             @RequestParam(defaultValue = "100") int limit,
+                                             @RequestParam(defaultValue = "0") int offset) {
+        Paging.check(limit, offset);
+        if (period != null) {
+            month(period);
+        }
+        return jdbc.queryForList("""
+                select id, customer_id as "customer", period, metric, kind, contract_id as "contract", currency, quantity, events,
+                       amount, description, accrual_entry_id as "accrualEntry", stripe_invoice_item as "stripeInvoiceItem",
+                       pushed_at as "pushedAt", invoiced_in as "invoicedIn", relief_entry_id as "reliefEntry"
+                from usage_charge where (?::text is null or customer_id = ?) and (?::text is null or period = ?)
+                order by period, customer_id, metric, kind limit ? offset ?""", customer, customer, period, period, limit, offset);
     }
 
     @GetMapping
     @Operation(summary = "Usage of a golden customer in a month (yyyy-MM, company time zone): per metric quantity and events, held events")
     public Map<String, Object> summary(@RequestParam String customer, @RequestParam String period) {
-        YearMonth month;
-        try {
-            month = YearMonth.parse(period);
-        } catch (DateTimeParseException e) {
-            throw ApiErrors.ApiException.badRequest("period", "period is yyyy-MM, got '" + period + "'");
-        }
+        YearMonth month = month(period);
         java.sql.Timestamp from = java.sql.Timestamp.from(month.atDay(1).atStartOfDay(zone).toInstant());
         java.sql.Timestamp to = java.sql.Timestamp.from(month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant());
         List<Map<String, Object>> metrics = jdbc.queryForList("""

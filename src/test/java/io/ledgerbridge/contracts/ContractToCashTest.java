@@ -9,6 +9,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static io.ledgerbridge.support.ContractFixtures.acme;
+import static io.ledgerbridge.support.ContractFixtures.fixture;
 import static io.ledgerbridge.support.StripeEvents.uid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,6 +21,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.ledgerbridge.customers.CustomerDirectory;
+import io.ledgerbridge.support.ContractFixtures;
+import io.ledgerbridge.support.ContractFixtures.Acme;
 import io.ledgerbridge.support.FakeSaas;
 import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
@@ -58,24 +62,16 @@ class ContractToCashTest {
     @Autowired
     CustomerDirectory customers;
 
-    static String fixture(String path) throws Exception {
-        return Files.readString(Path.of("mappings/fixtures").resolve(path));
-    }
-
     private WireMockServer saas() {
         return FakeSaas.server();
     }
 
     private HttpResponse<String> salesforce(String body) {
-        return new Http(port).post("/webhooks/salesforce", "application/json", body, "X-Signature",
-                Signers.hex(Signers.SALESFORCE_SECRET, body));
+        return ContractFixtures.salesforce(port, body);
     }
 
     private HttpResponse<String> docusign(String body) {
-        // during a key rotation DocuSign sends one signature per active key: the first no longer configured
-        return new Http(port).post("/webhooks/docusign", "application/json", body,
-                "X-DocuSign-Signature-1", Signers.base64("a-retired-key", body),
-                "X-DocuSign-Signature-2", Signers.base64(Signers.DOCUSIGN_KEY, body));
+        return ContractFixtures.docusign(port, body);
     }
 
     private HttpResponse<String> hubspot(String body, long timestamp) {
@@ -101,25 +97,6 @@ class ContractToCashTest {
     private int stripeCallsFor(String contractId) {
         return saas().findAll(postRequestedFor(urlPathMatching("/v1/.*"))
                 .withHeader("Idempotency-Key", matching("lb-" + contractId + "-.*"))).size();
-    }
-
-    /** A Salesforce closed-won deal and its DocuSign envelope, both named for this test. */
-    private record Acme(String opportunity, String account, String envelope, String name, String domain, String deal, String contract) {
-    }
-
-    private Acme acme(String name) throws Exception {
-        String u = uid();
-        String opp = "006" + u;
-        String acct = "001" + u;
-        String env = UUID.randomUUID().toString();
-        String domain = "acme-" + u + ".example";
-        String deal = fixture("salesforce/opportunity-closed-won.json").replace("0065g00000FIXTUREAAA", opp)
-                .replace("0015g00000FIXTUREAAA", acct).replace("a1b2c3d4-0001-4f00-9000-000000000001", "evt-" + u)
-                .replace("Acme Corporation", name).replace("www.acme.example", "www." + domain);
-        String contract = fixture("docusign/envelope-completed.json").replace("93be49ab-3d1c-4b7f-8a0e-6f1d2c3b4a59", env)
-                .replace("0065g00000FIXTUREAAA", opp).replace("Acme Corporation", name)
-                .replace("https://www.acme.example", "https://www." + domain);
-        return new Acme(opp, acct, env, name, domain, deal, contract);
     }
 
     @Test

@@ -11,6 +11,8 @@ public final class Accounts {
     public static final String REFUNDS_AND_CREDITS = "4900";
     public static final String PROCESSING_FEES = "6000";
     public static final String BAD_DEBT = "6100";
+    public static final String UNBILLED = "1150";
+    public static final String USAGE_REVENUE = "4100";
 
     private Accounts() {
     }

@@ -1,6 +1,8 @@
 package io.ledgerbridge.ledger.domain;
 
 import static io.ledgerbridge.ledger.domain.Accounts.AR;
+import static io.ledgerbridge.ledger.domain.Accounts.UNBILLED;
+import static io.ledgerbridge.ledger.domain.Accounts.USAGE_REVENUE;
 import static io.ledgerbridge.ledger.domain.Accounts.BAD_DEBT;
 import static io.ledgerbridge.ledger.domain.Accounts.CASH;
 import static io.ledgerbridge.ledger.domain.Accounts.DEFERRED_REVENUE;
@@ -80,6 +82,21 @@ public final class PostingRules {
         return new JournalEntry(key, date, currency, memo, "processor_fee", customer, null, List.of(
                 JournalLine.debit(PROCESSING_FEES, fee, customer, null),
                 JournalLine.credit(STRIPE_CLEARING, fee, customer, null)));
+    }
+
+    /** A customer's rated usage of a period, not invoiced yet: Dr 1150 Unbilled / Cr 4100 Usage Revenue per metric. */
+    public static JournalEntry usageAccrued(String key, LocalDate date, String currency, String customer,
+                                            java.util.Map<String, Long> amountByMetric, String memo) {
+        List<JournalLine> lines = new java.util.ArrayList<>();
+        long total = 0;
+        for (java.util.Map.Entry<String, Long> e : amountByMetric.entrySet()) {
+            if (e.getValue() > 0) {
+                lines.add(JournalLine.credit(USAGE_REVENUE, e.getValue(), customer, e.getKey()));
+                total = Math.addExact(total, e.getValue());
+            }
+        }
+        lines.add(0, JournalLine.debit(UNBILLED, total, customer, null));
+        return new JournalEntry(key, date, currency, memo, "usage_accrued", customer, null, lines);
     }
 
     /** Payout paid: Dr 1000 Cash / Cr 1010. */
