@@ -23,6 +23,19 @@ public class LedgerStore {
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
 
+    private String[] erpTargets = new String[0];
+
+    /** The ERPs every posted entry goes to (ledgerbridge.erp.targets), through the erp_posting outbox. */
+    @org.springframework.beans.factory.annotation.Autowired
+    void setErpTargets(@org.springframework.beans.factory.annotation.Value("${ledgerbridge.erp.targets:}") String targets) {
+        this.erpTargets = erpTargets(targets).toArray(String[]::new);
+    }
+
+    public static java.util.List<String> erpTargets(String configured) {
+        return configured == null ? java.util.List.of() : java.util.Arrays.stream(configured.split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+    }
+
     public LedgerStore(JdbcTemplate jdbc, ObjectMapper mapper) {
         this.jdbc = jdbc;
         this.mapper = mapper;
@@ -80,6 +93,12 @@ public class LedgerStore {
                 values ('ledger', 'posted', 'journal_entry', ?, ?, ?::jsonb)""",
                 Long.toString(id), sourceEventId, json(Map.of("entryKey", entry.key(), "rule", entry.postingRule(),
                         "amount", entry.total(), "currency", entry.currency())));
+        if (erpTargets.length > 0) {
+            // the transactional outbox to the ERPs: committed with the entry, or not at all
+            jdbc.update("""
+                    insert into erp_posting (erp, entry_id, external_key) select erp, ?, ? from unnest(?::text[]) erp""",
+                    id, "lb-je-" + id, erpTargets);
+        }
         return Optional.of(id);
     }
 

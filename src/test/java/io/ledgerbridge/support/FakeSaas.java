@@ -33,7 +33,8 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
 
     public static synchronized WireMockServer server() {
         if (server == null) {
-            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true));
+            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true)
+                    .extensions(new FakeErp()).containerThreads(40));
             server.start();
             baseStubs(server);
         }
@@ -58,7 +59,37 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
         p.put("ledgerbridge.salesforce.client-id", "3MVG9-test-client");
         p.put("ledgerbridge.salesforce.client-secret", "test-client-secret");
         p.put("ledgerbridge.notify.webhook-url", url() + "/services/T000/B000/slacktest");
+        // the ERPs: NetSuite (OAuth 2.0 M2M with a certificate), QuickBooks Online and Xero (refresh tokens)
+        p.put("ledgerbridge.erp.targets", "netsuite,quickbooks,xero");
+        p.put("ledgerbridge.erp.netsuite.base-url", url() + "/netsuite");
+        p.put("ledgerbridge.erp.netsuite.token-url", url() + "/netsuite/services/rest/auth/oauth2/v1/token");
+        p.put("ledgerbridge.erp.netsuite.client-id", "ns-test-client");
+        p.put("ledgerbridge.erp.netsuite.certificate-id", "ns-test-certificate");
+        p.put("ledgerbridge.erp.netsuite.private-key", privateKeyPem());
+        p.put("ledgerbridge.erp.quickbooks.base-url", url() + "/qbo");
+        p.put("ledgerbridge.erp.quickbooks.token-url", url() + "/qbo/oauth2/v1/tokens/bearer");
+        p.put("ledgerbridge.erp.quickbooks.realm-id", "9130350000000001");
+        p.put("ledgerbridge.erp.quickbooks.client-id", "qbo-test-client");
+        p.put("ledgerbridge.erp.quickbooks.client-secret", "qbo-test-secret");
+        p.put("ledgerbridge.erp.quickbooks.refresh-token", "qbo-first-refresh-token");
+        p.put("ledgerbridge.erp.xero.base-url", url() + "/xero");
+        p.put("ledgerbridge.erp.xero.token-url", url() + "/xero/connect/token");
+        p.put("ledgerbridge.erp.xero.tenant-id", "8f6c4f7e-0000-4000-8000-000000000001");
+        p.put("ledgerbridge.erp.xero.client-id", "xero-test-client");
+        p.put("ledgerbridge.erp.xero.client-secret", "xero-test-secret");
+        p.put("ledgerbridge.erp.xero.refresh-token", "xero-first-refresh-token");
         env.getPropertySources().addFirst(new MapPropertySource("fakeSaas", p));
+    }
+
+    private static String privateKeyPem() {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+                    g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override
@@ -100,6 +131,6 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
         s.stubFor(patch(urlPathMatching("/services/data/v62.0/sobjects/Opportunity/.*")).willReturn(aResponse().withStatus(204)));
         // Slack incoming webhook
         s.stubFor(post(urlPathMatching("/services/T000/B000/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
-        s.stubFor(any(urlPathMatching("/__unmatched__")).willReturn(aResponse().withStatus(404)));
+        s.stubFor(any(urlPathMatching("/(netsuite|qbo|xero)/.*")).willReturn(aResponse().withTransformers("fake-erp")));
     }
 }
