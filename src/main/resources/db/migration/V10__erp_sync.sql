@@ -47,6 +47,7 @@ create table recon_item (
     amount    bigint  not null,
     currency  char(3) not null,
     txn_date  date    not null,
+    original_date date,                                     -- ledger: the date a late entry was re-dated from
     ref       text                                          -- the side's own id (in_1, journal entry id, ERP id)
 );
 create index recon_item_run_key on recon_item (run_id, txn_key);
@@ -55,7 +56,8 @@ create table recon_break (
     run_id      bigint    not null references recon_run (id),
     txn_key     text      not null,
     kind        text      not null,
-    category    text      not null,                         -- missing_in_ledger, missing_in_erp, missing_in_source, amount_mismatch, date_mismatch, duplicate, late_posting
+    category    text      not null,                         -- missing_in_ledger, missing_in_erp, missing_in_source, amount_mismatch, date_mismatch, duplicate, late_posting, payout_composition, payout_not_in_bank
+    erp         text,                                       -- the ERP of a ledger-vs-ERP break
     currency    char(3),
     source_amount bigint,
     ledger_amount bigint,
