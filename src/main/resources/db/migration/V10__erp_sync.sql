@@ -39,18 +39,7 @@ create table recon_run (
     summary      jsonb,
     error        text
 );
-create table recon_item (
-    run_id    bigint  not null references recon_run (id),
-    side      text    not null,                            -- source, ledger, erp
-    txn_key   text    not null,                            -- stripe:invoice:in_1:finalized
-    kind      text    not null,                            -- invoice, payment, refund, credit_note, payout, fee
-    amount    bigint  not null,
-    currency  char(3) not null,
-    txn_date  date    not null,
-    original_date date,                                     -- ledger: the date a late entry was re-dated from
-    ref       text                                          -- the side's own id (in_1, journal entry id, ERP id)
-);
-create index recon_item_run_key on recon_item (run_id, txn_key);
+-- (the three sides of a run are snapshotted in a temporary table of the run's transaction)
 create table recon_break (
     id          bigserial primary key,
     run_id      bigint    not null references recon_run (id),

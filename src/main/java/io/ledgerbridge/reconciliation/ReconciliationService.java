@@ -97,19 +97,33 @@ public class ReconciliationService {
             }
             erpDocs.put(c.name(), docs);
         }
+        return compare(day, requestedBy, source, erpDocs, started);
+    }
+
+    /**
+     * The comparison of what was read: the ledger side is snapshotted here, in the same transaction
+     * as the matching. {@code source} is null when Stripe is not configured.
+     */
+    public long compare(LocalDate day, String requestedBy, List<StripeSource.Txn> source, Map<String, List<ErpDocument>> erpDocs,
+                        long started) {
         Long id = tx.execute(status -> {
             if (!Boolean.TRUE.equals(jdbc.queryForObject("select pg_try_advisory_xact_lock(?)", Boolean.class, RUN_LOCK))) {
                 throw new Busy("a reconciliation run is going on; try again when it is done");
             }
             long run = jdbc.queryForObject("insert into recon_run (run_date, requested_by) values (?, ?) returning id", Long.class,
                     Date.valueOf(day), requestedBy);
+            // the three sides, side by side, for this transaction only: no index to maintain, nothing left behind
+            jdbc.execute("""
+                    create temp table recon_item (run_id bigint, side text, txn_key text, kind text, amount bigint, currency text,
+                                                  txn_date date, original_date date, ref text) on commit drop""");
             snapshotLedger(run, day);
             if (source != null) {
                 snapshotSource(run, source);
             }
             erpDocs.forEach((erp, docs) -> snapshotErp(run, erp, docs));
+            jdbc.execute("analyze recon_item");
             match(run, day, source != null, erpDocs.keySet());
-            if (source != null) {
+            if (source != null && stripe.configured()) {
                 payouts(run, day, source);
             }
             summarize(run, day, source != null, erpDocs.keySet(), (System.nanoTime() - started) / 1_000_000);
@@ -119,13 +133,18 @@ public class ReconciliationService {
         return id;
     }
 
+    /** A source transaction as the comparison takes it (for callers that read the source themselves). */
+    public static StripeSource.Txn sourceTxn(String key, String kind, long amount, String currency, LocalDate date, String ref) {
+        return new StripeSource.Txn(key, kind, amount, currency, date, ref);
+    }
+
     void snapshotLedger(long run, LocalDate day) {
         jdbc.update("""
                 insert into recon_item (run_id, side, txn_key, kind, amount, currency, txn_date, original_date, ref)
-                select ?, 'ledger', e.entry_key, e.posting_rule, t.debits, e.currency, e.entry_date, e.original_date, e.id::text
-                from journal_entry e
-                join lateral (select sum(l.debit) as debits from journal_line l where l.entry_id = e.id) t on true
-                where e.entry_date = ? or e.original_date = ?""", run, Date.valueOf(day), Date.valueOf(day));
+                select ?, 'ledger', e.entry_key, e.posting_rule, sum(l.debit), e.currency, e.entry_date, e.original_date, e.id::text
+                from journal_entry e join journal_line l on l.entry_id = e.id
+                where e.entry_date = ? or e.original_date = ?
+                group by e.id""", run, Date.valueOf(day), Date.valueOf(day));
     }
 
     void snapshotSource(long run, List<StripeSource.Txn> source) {
