@@ -91,6 +91,23 @@ class ErpSyncTest {
     }
 
     @Test
+    void aPostingAStoppedInstanceLeftMidCallIsFoundAfterTheRestartNotPostedAgain() {
+        // the instance claimed the posting, NetSuite committed the journal, and the instance died before it heard back
+        long entry = tx.execute(s -> {
+            long id = ledger.post(PostingRules.payout("test:payout:po_" + uid(), LocalDate.of(2026, 3, 9), "USD", 5_500, "cut off"), null)
+                    .orElseThrow();
+            jdbc.update("""
+                    update erp_posting set status = 'sending', attempts = 1, next_attempt_at = now() + interval '2 seconds'
+                    where erp = 'netsuite' and entry_id = ?""", id);
+            FakeErp.seedNetSuite("lb-je-" + id, LocalDate.of(2026, 3, 9), 5_500);
+            return id;
+        });
+        awaitConfirmed("netsuite", entry);
+        assertThat(FakeErp.creates("netsuite", "lb-je-" + entry)).isZero();
+        assertThat(FakeErp.docs("netsuite", "lb-je-" + entry)).hasSize(1);
+    }
+
+    @Test
     void a429StormIsWaitedOutAndAnExpiredTokenIsRenewedMidRun() {
         FakeErp.failNext("xero", 3, 429, 1);
         FakeErp.expireTokens("quickbooks");

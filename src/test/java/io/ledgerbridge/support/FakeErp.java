@@ -99,6 +99,17 @@ public class FakeErp implements ResponseDefinitionTransformerV2 {
         return n == null ? 0 : n.get();
     }
 
+    /** A NetSuite journal as if the product had posted it and stopped before it heard the answer. */
+    public static void seedNetSuite(String key, LocalDate date, long total) {
+        State s = state("netsuite");
+        ObjectNode body = JSON.createObjectNode().put("externalId", key).put("tranDate", date.toString()).put("memo", "seeded");
+        body.putObject("currency").put("id", "1");
+        ArrayNode items = body.putObject("line").putArray("items");
+        items.addObject().put("debit", BigDecimal.valueOf(total).movePointLeft(2));
+        items.addObject().put("credit", BigDecimal.valueOf(total).movePointLeft(2));
+        s.docs.add(new Doc(Integer.toString(s.ids.incrementAndGet()), key, date, "1", total, body));
+    }
+
     public static void drop(String erp, String key) {
         state(erp).docs.removeIf(d -> key.equals(d.key()));
     }
