@@ -27,7 +27,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Guards the inbound endpoints ({@code /webhooks/**}, {@code /usage}) before any parsing: 415 for a
  * content type the endpoint does not take (platform-http would otherwise parse it as a form and
  * fail with 500, stack.md trap 6), 413 for a body over the limit (declared or streamed), 405 for
- * anything but POST. The body is read once, bounded, and handed on buffered.
+ * anything but POST, 429 for a source over its rate ({@code ledgerbridge.webhooks.rate-limit.<source>}
+ * requests a second, default 500). The body is read once, bounded, and handed on buffered.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -38,11 +39,25 @@ public class WebhookRequestFilter extends OncePerRequestFilter {
 
     private final long maxBodyBytes;
     private final IngressMetrics metrics;
+    private final org.springframework.core.env.Environment env;
+    private final int defaultPerSecond;
+    private final java.util.Map<String, io.github.resilience4j.ratelimiter.RateLimiter> limiters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WebhookRequestFilter(@Value("${ledgerbridge.webhooks.max-body-bytes:1048576}") long maxBodyBytes,
-                                IngressMetrics metrics) {
+                                @Value("${ledgerbridge.webhooks.rate-limit.default-per-second:500}") int defaultPerSecond,
+                                IngressMetrics metrics, org.springframework.core.env.Environment env) {
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
+        this.env = env;
+        this.defaultPerSecond = defaultPerSecond;
+    }
+
+    /** Requests a second one source may send (ledgerbridge.webhooks.rate-limit.<source>, else the default). */
+    private io.github.resilience4j.ratelimiter.RateLimiter limiter(String source) {
+        return limiters.computeIfAbsent(source, s -> io.github.resilience4j.ratelimiter.RateLimiter.of("webhooks-" + s,
+                io.github.resilience4j.ratelimiter.RateLimiterConfig.custom()
+                        .limitForPeriod(env.getProperty("ledgerbridge.webhooks.rate-limit." + s, Integer.class, defaultPerSecond))
+                        .limitRefreshPeriod(java.time.Duration.ofSeconds(1)).timeoutDuration(java.time.Duration.ZERO).build()));
     }
 
     @Override
@@ -60,6 +75,14 @@ public class WebhookRequestFilter extends OncePerRequestFilter {
             metrics.count(source, "method_not_allowed");
             response.setHeader("Allow", "POST");
             reject(response, 405, "method_not_allowed", "only POST is accepted on " + path);
+            return;
+        }
+        if (!limiter(source).acquirePermission()) {
+            // a sender over its rate retries later (every sender here retries on 429); nothing was stored
+            metrics.count(source, "rate_limited");
+            response.setHeader("Retry-After", "1");
+            reject(response, 429, "rate_limited", "more than " + limiter(source).getRateLimiterConfig().getLimitForPeriod()
+                    + " requests a second from " + source + "; retry after 1 s");
             return;
         }
         List<String> accepted = path.equals("/usage") ? USAGE_TYPES : JSON_ONLY;

@@ -207,8 +207,12 @@ public class UsageClose {
      */
     public Push push() {
         if (!stripe.configured()) {
-            log.warn("No Stripe API key: usage charges are rated and accrued but not pushed to Stripe");
-            return new Push(0, 0, 0, 0);
+            Integer waiting = jdbc.queryForObject(
+                    "select count(*) from usage_charge where stripe_invoice_item is null and amount > 0", Integer.class);
+            if (waiting != null && waiting > 0) {
+                log.warn("No Stripe API key (STRIPE_API_KEY): {} rated usage charges are accrued but not pushed to Stripe", waiting);
+            }
+            return new Push(0, waiting == null ? 0 : waiting, 0, 0);
         }
         int pushed = 0;
         int waiting = 0;

@@ -371,6 +371,24 @@ class ContractToCashTest {
     }
 
     @Test
+    void aSourceOverItsRateIsToldToRetryAndNothingIsStored() throws Exception {
+        Http http = new Http(port);
+        int before = jdbc.queryForObject("select count(*) from inbox_event where source = 'pandadoc'", Integer.class);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            calls.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> http.post("/webhooks/pandadoc?signature=00", "application/json", "[]")));
+        }
+        List<HttpResponse<String>> answers = calls.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        List<HttpResponse<String>> limited = answers.stream().filter(r -> r.statusCode() == 429).toList();
+        assertThat(limited).isNotEmpty();
+        assertThat(answers).allMatch(r -> r.statusCode() == 429 || r.statusCode() == 401);
+        assertThat(limited.get(0).headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(JSON.readTree(limited.get(0).body()).path("error").asText()).isEqualTo("rate_limited");
+        assertThat(jdbc.queryForObject("select count(*) from inbox_event where source = 'pandadoc'", Integer.class)).isEqualTo(before);
+        Thread.sleep(1_100); // the next second is the sender's again
+    }
+
+    @Test
     void aSalesforceChangeEventReadsTheOpportunityAgainAndCheckpointsItsReplayId() throws Exception {
         Acme a = acme("Umbrella " + uid() + " Corp");
         JsonNode opportunity = JSON.readTree(a.deal()).path("opportunity");
