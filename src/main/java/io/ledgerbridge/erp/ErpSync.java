@@ -74,7 +74,11 @@ public class ErpSync {
     }
 
     public CircuitBreaker.State state(String erp) {
-        return breakers.get(erp).getState();
+        CircuitBreaker cb = breakers.get(erp);
+        if (cb == null) {
+            throw new IllegalArgumentException(erp + " is not a configured ERP");
+        }
+        return cb.getState();
     }
 
     /** One pass over every configured ERP; returns how many postings reached the ERP. */

@@ -44,14 +44,15 @@ public class SecurityConfig {
     SecurityFilterChain security(HttpSecurity http) throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .httpBasic(basic -> basic.authenticationEntryPoint((req, res, e) -> json(res, 401, "unauthorized",
-                        "authentication required (HTTP Basic)")))
+                .httpBasic(basic -> basic.authenticationEntryPoint((req, res, e) -> unauthorized(req, res)))
                 .exceptionHandling(ex -> ex
-                        .authenticationEntryPoint((req, res, e) -> json(res, 401, "unauthorized", "authentication required (HTTP Basic)"))
+                        .authenticationEntryPoint((req, res, e) -> unauthorized(req, res))
                         .accessDeniedHandler((req, res, e) -> json(res, 403, "forbidden", "your role does not allow this")))
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/webhooks/**", "/usage").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
+                        // the finance console's page and scripts hold no data: every call it makes to /api authenticates
+                        .requestMatchers(HttpMethod.GET, "/console", "/console/", "/console/**").permitAll()
                         .requestMatchers("/actuator/hawtio/**", "/actuator/hawtio", "/actuator/jolokia/**", "/actuator/jolokia").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.POST, "/api/exceptions/*/approve", "/api/exceptions/*/reject").hasRole("APPROVER")
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole("VIEWER")
@@ -110,13 +111,19 @@ public class SecurityConfig {
         return new InMemoryUserDetailsManager(users);
     }
 
+    /** 401; the Basic challenge is left out for the console's own calls, so the browser shows no login dialog of its own. */
+    private static void unauthorized(jakarta.servlet.http.HttpServletRequest req, jakarta.servlet.http.HttpServletResponse res)
+            throws java.io.IOException {
+        if (!"XMLHttpRequest".equals(req.getHeader("X-Requested-With"))) {
+            res.setHeader("WWW-Authenticate", "Basic realm=\"ledgerbridge\"");
+        }
+        json(res, 401, "unauthorized", "authentication required (HTTP Basic)");
+    }
+
     private static void json(jakarta.servlet.http.HttpServletResponse res, int status, String error, String message)
             throws java.io.IOException {
         res.setStatus(status);
         res.setContentType("application/json");
-        if (status == 401) {
-            res.setHeader("WWW-Authenticate", "Basic realm=\"ledgerbridge\"");
-        }
         res.getWriter().write("{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}");
     }
 }
