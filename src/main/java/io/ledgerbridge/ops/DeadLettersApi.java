@@ -68,12 +68,8 @@ public class DeadLettersApi {
         Map<String, Object> row = open(id);
         Map<String, Object> headers = new HashMap<>(mapper.readValue(
                 row.get("headers") == null ? "{}" : (String) row.get("headers"), new TypeReference<Map<String, Object>>() { }));
-        try {
-            producer.sendBodyAndHeaders((String) row.get("replay_uri"), row.get("payload"), headers);
-        } catch (RuntimeException e) {
-            throw new ApiErrors.ApiException(HttpStatus.BAD_GATEWAY, "replay_failed",
-                    "could not send to " + row.get("replay_uri") + ": " + e.getMessage(), null);
-        }
+        // the statuses first, the send last: the replayed message may fail again at once, and its new dead letter
+        // (which waits for this transaction's row lock) must be the last word on the event's status
         jdbc.update("""
                 update dead_letter set status = 'replayed', replay_count = replay_count + 1, resolved_by = ?, resolved_at = now()
                 where id = ?""", user.getName(), id);
@@ -81,6 +77,12 @@ public class DeadLettersApi {
         if (eventId != null) {
             jdbc.update("update inbox_event set status = 'published', status_reason = 'replayed from dead letter ' || ? where id = ?",
                     id, eventId);
+        }
+        try {
+            producer.sendBodyAndHeaders((String) row.get("replay_uri"), row.get("payload"), headers);
+        } catch (RuntimeException e) {
+            throw new ApiErrors.ApiException(HttpStatus.BAD_GATEWAY, "replay_failed",
+                    "could not send to " + row.get("replay_uri") + ": " + e.getMessage(), null);
         }
         audit(user.getName(), "replayed", id, eventId, null);
         return Map.of("id", id, "status", "replayed", "replayedTo", row.get("replay_uri"));
