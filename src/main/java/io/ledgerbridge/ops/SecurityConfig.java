@@ -41,7 +41,21 @@ public class SecurityConfig {
             "admin", "ADMIN");
 
     @Bean
-    SecurityFilterChain security(HttpSecurity http) throws Exception {
+    SecurityFilterChain security(HttpSecurity http,
+                                 org.springframework.beans.factory.ObjectProvider<org.springframework.security.oauth2.jwt.JwtDecoder> jwt,
+                                 Environment env) throws Exception {
+        org.springframework.security.oauth2.jwt.JwtDecoder decoder = jwt.getIfAvailable();
+        if (decoder != null) {
+            // production: bearer tokens from the company's identity provider (issuer, JWK set or public key in
+            // spring.security.oauth2.resourceserver.jwt.*), roles from a claim; HTTP Basic stays for the local users
+            http.oauth2ResourceServer(o -> o
+                    .authenticationEntryPoint((req, res, e) -> json(res, 401, "unauthorized", "invalid or expired bearer token"))
+                    .accessDeniedHandler((req, res, e) -> json(res, 403, "forbidden", "your role does not allow this"))
+                    .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(jwtRoles(env))));
+            log.info("Bearer tokens accepted (OAuth2 resource server): roles from claim '{}', user from claim '{}'",
+                    env.getProperty("ledgerbridge.security.jwt.roles-claim", "roles"),
+                    env.getProperty("ledgerbridge.security.jwt.principal-claim", "sub"));
+        }
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(basic -> basic.authenticationEntryPoint((req, res, e) -> unauthorized(req, res)))
@@ -62,6 +76,25 @@ public class SecurityConfig {
                 .formLogin(form -> form.disable())
                 .logout(Customizer.withDefaults());
         return http.build();
+    }
+
+    /** Roles viewer, approver, admin from a claim of the token (a list, or a space-separated string). */
+    static org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter jwtRoles(Environment env) {
+        String claim = env.getProperty("ledgerbridge.security.jwt.roles-claim", "roles");
+        var converter = new org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter();
+        converter.setPrincipalClaimName(env.getProperty("ledgerbridge.security.jwt.principal-claim", "sub"));
+        converter.setJwtGrantedAuthoritiesConverter(token -> {
+            Object value = token.getClaims().get(claim);
+            java.util.Collection<String> roles = value instanceof java.util.Collection<?> c
+                    ? c.stream().map(String::valueOf).toList()
+                    : value == null ? List.of() : List.of(String.valueOf(value).split("\\s+"));
+            return roles.stream().map(r -> r.toLowerCase(java.util.Locale.ROOT).replaceFirst("^ledgerbridge[:.]", ""))
+                    .filter(r -> List.of("viewer", "approver", "admin").contains(r))
+                    .map(r -> (org.springframework.security.core.GrantedAuthority)
+                            new org.springframework.security.core.authority.SimpleGrantedAuthority("ROLE_" + r.toUpperCase(java.util.Locale.ROOT)))
+                    .toList();
+        });
+        return converter;
     }
 
     @Bean

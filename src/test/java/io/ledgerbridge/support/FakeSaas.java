@@ -78,7 +78,52 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
         p.put("ledgerbridge.erp.xero.client-id", "xero-test-client");
         p.put("ledgerbridge.erp.xero.client-secret", "xero-test-secret");
         p.put("ledgerbridge.erp.xero.refresh-token", "xero-first-refresh-token");
+        // the company identity provider: bearer tokens signed with a key whose public half the product trusts
+        p.put("spring.security.oauth2.resourceserver.jwt.public-key-location", "file:" + identityProviderPublicKey());
         env.getPropertySources().addFirst(new MapPropertySource("fakeSaas", p));
+    }
+
+    private static java.security.KeyPair identityProvider;
+
+    private static synchronized java.security.KeyPair identityProviderKeys() {
+        if (identityProvider == null) {
+            try {
+                java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+                g.initialize(2048);
+                identityProvider = g.generateKeyPair();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return identityProvider;
+    }
+
+    private static String identityProviderPublicKey() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("idp-public", ".pem");
+            file.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(file, "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+                    identityProviderKeys().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n");
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A bearer token of the company identity provider: subject, roles claim, lifetime (negative: already expired). */
+    public static String jwt(String subject, java.util.List<String> roles, java.time.Duration lifetime) {
+        try {
+            java.time.Instant now = java.time.Instant.now();
+            com.nimbusds.jwt.JWTClaimsSet claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(subject)
+                    .issuer("https://idp.ledgerbridge.test").claim("roles", roles)
+                    .issueTime(java.util.Date.from(now.minusSeconds(60))).expirationTime(java.util.Date.from(now.plus(lifetime))).build();
+            com.nimbusds.jwt.SignedJWT token = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.RS256), claims);
+            token.sign(new com.nimbusds.jose.crypto.RSASSASigner(identityProviderKeys().getPrivate()));
+            return token.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String privateKeyPem() {
