@@ -302,7 +302,10 @@ public class ContractStage {
 
     private String actRequest(String id) {
         Long inboxId = jdbc.queryForObject("select inbox_event_id from contract where id = ?", Long.class, id);
-        return json(Map.of("contractId", id, "inboxId", inboxId == null ? 0L : inboxId));
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("contractId", id);
+        request.put("inboxId", inboxId);
+        return json(request);
     }
 
     /** Acts once the decision is committed (the resume timer re-drives it if this instance stops first). */

@@ -116,13 +116,13 @@ public class ErpSync {
                 done++;
             } catch (ErpException.Retryable e) {
                 cb.onError(System.nanoTime() - started, TimeUnit.NANOSECONDS, e);
-                retryLater((Long) p.get("id"), (Integer) p.get("attempts"), e);
+                retryLater(erp, (Long) p.get("id"), (Integer) p.get("attempts"), e);
             } catch (ErpException.Refused e) {
                 cb.onSuccess(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 refuse(erp, (Long) p.get("id"), (Long) p.get("entry_id"), e.getMessage());
             } catch (RuntimeException e) {
                 cb.releasePermission();
-                retryLater((Long) p.get("id"), (Integer) p.get("attempts"), new ErpException.Retryable(e.getMessage(), null, e));
+                retryLater(erp, (Long) p.get("id"), (Integer) p.get("attempts"), new ErpException.Retryable(e.getMessage(), null, e));
             }
         }
         return done;
@@ -177,17 +177,13 @@ public class ErpSync {
         return new ErpJournal(key, entryId, entry.date(), entry.currency(), m.currency(entry.currency()), entry.memo(), lines);
     }
 
-    private void retryLater(long postingId, int attempts, ErpException.Retryable e) {
+    private void retryLater(String erp, long postingId, int attempts, ErpException.Retryable e) {
         long backoff = Math.min(600, (long) Math.pow(2, Math.min(attempts, 10)));
         long wait = e.retryAfter() == null ? backoff : Math.max(e.retryAfter().toSeconds(), 1);
         jdbc.update("""
                 update erp_posting set status = 'pending', next_attempt_at = now() + make_interval(secs => ?), last_error = ? where id = ?""",
                 wait, e.getMessage(), postingId);
-        registry.counter("ledgerbridge.erp.postings", "erp", connectorName(postingId), "outcome", "retry").increment();
-    }
-
-    private String connectorName(long postingId) {
-        return jdbc.queryForObject("select erp from erp_posting where id = ?", String.class, postingId);
+        registry.counter("ledgerbridge.erp.postings", "erp", erp, "outcome", "retry").increment();
     }
 
     private void release(List<Map<String, Object>> rows, String why) {
