@@ -12,6 +12,13 @@ import org.springframework.stereotype.Component;
 public class EmbeddedInfrastructureLifecycle implements SmartLifecycle {
 
     private volatile boolean running;
+    private final boolean startedHere;
+
+    /** Only the context whose start-up started the embedded servers stops them (a second instance in the JVM does not). */
+    public EmbeddedInfrastructureLifecycle(org.springframework.core.env.Environment env) {
+        this.startedHere = env.getProperty("ledgerbridge.embedded.postgres.active", Boolean.class, false)
+                || env.getProperty("ledgerbridge.embedded.kafka.active", Boolean.class, false);
+    }
 
     @Override
     public void start() {
@@ -21,7 +28,9 @@ public class EmbeddedInfrastructureLifecycle implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        EmbeddedInfrastructure.stopAll();
+        if (startedHere) {
+            EmbeddedInfrastructure.stopAll();
+        }
     }
 
     @Override
