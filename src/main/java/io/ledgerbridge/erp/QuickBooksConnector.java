@@ -68,6 +68,20 @@ final class QuickBooksConnector implements ErpConnector {
     }
 
     @Override
+    public java.util.List<ErpDocument> findAll(String externalKey) {
+        String query = "select * from JournalEntry where DocNumber = '" + externalKey.replace("'", "\\'") + "'";
+        HttpResponse<String> r = http.send(() -> HttpRequest.newBuilder(ErpHttp.uri(base, "/v3/company/" + realm + "/query?query="
+                + enc(query) + "&minorversion=" + MINOR_VERSION)).GET(), QuickBooksConnector::refusal);
+        java.util.List<ErpDocument> out = new java.util.ArrayList<>();
+        if (r.statusCode() != 404) {
+            for (JsonNode doc : http.json(r).path("QueryResponse").path("JournalEntry")) {
+                out.add(document(doc));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public Optional<ErpDocument> find(String externalKey) {
         String query = "select * from JournalEntry where DocNumber = '" + externalKey.replace("'", "\\'") + "'";
         HttpResponse<String> r = http.send(() -> HttpRequest.newBuilder(ErpHttp.uri(base, "/v3/company/" + realm + "/query?query="

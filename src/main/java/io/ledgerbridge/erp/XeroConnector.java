@@ -70,6 +70,20 @@ final class XeroConnector implements ErpConnector {
     }
 
     @Override
+    public java.util.List<ErpDocument> findAll(String externalKey) {
+        String where = "Narration.StartsWith(\"" + narration(externalKey) + "\")";
+        HttpResponse<String> r = http.send(() -> HttpRequest.newBuilder(ErpHttp.uri(base, "/api.xro/2.0/ManualJournals?where="
+                + URLEncoder.encode(where, StandardCharsets.UTF_8))).header("xero-tenant-id", tenant).GET(), XeroConnector::refusal);
+        java.util.List<ErpDocument> out = new java.util.ArrayList<>();
+        if (r.statusCode() != 404) {
+            for (JsonNode doc : http.json(r).path("ManualJournals")) {
+                out.add(document(doc, externalKey));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public Optional<ErpDocument> find(String externalKey) {
         String where = "Narration.StartsWith(\"" + narration(externalKey) + "\")";
         HttpResponse<String> r = http.send(() -> HttpRequest.newBuilder(ErpHttp.uri(base, "/api.xro/2.0/ManualJournals?where="

@@ -87,13 +87,24 @@ public class ReconciliationService {
         List<StripeSource.Txn> source = stripe.configured() ? stripe.day(day) : null;
         Map<String, List<ErpDocument>> erpDocs = new LinkedHashMap<>();
         for (ErpConnector c : erps.byName().values()) {
-            List<ErpDocument> docs = new ArrayList<>(c.list(day));
-            // journals the ERP booked on another day (its period was closed) are read back by key
+            List<ErpDocument> docs = new ArrayList<>();
+            try {
+                docs.addAll(c.list(day));
+            } catch (RuntimeException e) {
+                log.warn("{}: the day's journals could not be listed ({}); each journal is read back by its key instead", c.name(),
+                        e.getMessage());
+            }
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            docs.forEach(d -> listed.add(d.externalKey()));
+            // every journal the ledger sent for the day and the list did not show (booked on another day because the
+            // ERP period was closed, or an ERP whose list the product cannot read) is read back by its key
             for (String key : jdbc.queryForList("""
                     select p.external_key from erp_posting p join journal_entry e on e.id = p.entry_id
-                    where p.erp = ? and coalesce(e.original_date, e.entry_date) = ? and p.erp_date is not null and p.erp_date <> ?""",
+                    where p.erp = ? and (e.entry_date = ? or e.original_date = ?)""",
                     String.class, c.name(), Date.valueOf(day), Date.valueOf(day))) {
-                c.find(key).ifPresent(docs::add);
+                if (!listed.contains(key)) {
+                    docs.addAll(c.findAll(key));
+                }
             }
             erpDocs.put(c.name(), docs);
         }
@@ -122,6 +133,11 @@ public class ReconciliationService {
             }
             erpDocs.forEach((erp, docs) -> snapshotErp(run, erp, docs));
             jdbc.execute("analyze recon_item");
+            // a journal of ours the ERP booked on this day for an entry of another day (its ERP period was closed)
+            // belongs to that day's reconciliation, where it is read back by its key
+            jdbc.update("""
+                    delete from recon_item e where e.side like 'erp:%' and e.txn_key not like 'erp:%'
+                      and not exists (select 1 from recon_item l where l.side = 'ledger' and l.txn_key = e.txn_key)""");
             match(run, day, source != null, erpDocs.keySet());
             if (source != null && stripe.configured()) {
                 payouts(run, day, source);

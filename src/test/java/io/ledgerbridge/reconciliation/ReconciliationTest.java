@@ -167,6 +167,34 @@ class ReconciliationTest {
         assertThat(prometheus).contains("ledgerbridge_reconciliation_breaks{application=\"ledgerbridge\",category=\"payout_not_in_bank\"} 1.0");
     }
 
+    @Test
+    void anErpThatCannotListItsDayIsReadBackByKeyAndOnlyTheDroppedJournalBreaks() throws Exception {
+        LocalDate day = LocalDate.of(2025, 6, 3);
+        for (String path : List.of("/v1/invoices", "/v1/charges", "/v1/refunds", "/v1/credit_notes", "/v1/payouts")) {
+            FakeSaas.server().stubFor(get(urlPathEqualTo(path)).willReturn(okJson(list(path).toString())));
+        }
+        List<Long> entries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            entries.add(tx.execute(s -> ledger.post(PostingRules.payout("test:payout:po_" + uid(), day, "USD", 1_000, "day two"), null)
+                    .orElseThrow()));
+        }
+        await().atMost(WAIT).until(() -> jdbc.queryForObject("""
+                select count(*) from erp_posting where entry_id = any(?) and status = 'confirmed'""", Integer.class,
+                (Object) entries.toArray(Long[]::new)) == entries.size() * 3);
+        FakeErp.drop("netsuite", "lb-je-" + entries.get(0));
+        FakeErp.listsUnavailable("netsuite", true);
+        try {
+            JsonNode report = JSON.readTree(new Http(port).postAs("/api/reconciliation/runs", "admin", "admin-test",
+                    "{\"date\":\"" + day + "\"}").body());
+            List<String> found = StreamSupport.stream(report.path("breaks").spliterator(), false)
+                    .map(x -> x.path("category").asText() + "|" + x.path("erp").asText("") + "|" + x.path("key").asText()).toList();
+            String key = jdbc.queryForObject("select entry_key from journal_entry where id = ?", String.class, entries.get(0));
+            assertThat(found).containsExactly("missing_in_erp|netsuite|" + key);
+        } finally {
+            FakeErp.listsUnavailable("netsuite", false);
+        }
+    }
+
     private static ObjectNode bt(String type, long net) {
         return JSON.createObjectNode().put("id", "txn_" + uid()).put("object", "balance_transaction").put("type", type)
                 .put("net", net).put("amount", net).put("fee", 0).put("currency", "usd").put("status", "available");

@@ -52,6 +52,7 @@ public class FakeErp implements ResponseDefinitionTransformerV2 {
         final AtomicInteger tokenIssues = new AtomicInteger();
         volatile LocalDate closedBefore;
         volatile String refusedAccount;
+        volatile boolean listsUnavailable;
         final AtomicInteger ids = new AtomicInteger(1000);
     }
 
@@ -84,6 +85,11 @@ public class FakeErp implements ResponseDefinitionTransformerV2 {
 
     public static void closePeriodsBefore(String erp, LocalDate date) {
         state(erp).closedBefore = date;
+    }
+
+    /** The ERP's day listing (SuiteQL, query by date, where by date) answers 500: only look-ups by key work. */
+    public static void listsUnavailable(String erp, boolean unavailable) {
+        state(erp).listsUnavailable = unavailable;
     }
 
     public static void refuseAccount(String erp, String account) {
@@ -160,6 +166,10 @@ public class FakeErp implements ResponseDefinitionTransformerV2 {
                         : JSON.createObjectNode().put("error", "invalid_token"));
             }
             boolean create = r.getMethod().getName().equals("POST") && !url.contains("/query") && !url.contains("suiteql");
+            boolean dayList = url.contains("suiteql") || url.contains("TxnDate") || url.contains("DateTime");
+            if (s.listsUnavailable && dayList) {
+                return json(500, JSON.createObjectNode().put("message", "listing unavailable"));
+            }
             if (s.failures.get() > 0 && s.failures.decrementAndGet() >= 0) {
                 ResponseDefinitionBuilder b = ResponseDefinitionBuilder.responseDefinition().withStatus(s.failStatus)
                         .withHeader("Content-Type", "application/json").withBody("{\"message\":\"slow down\"}");
