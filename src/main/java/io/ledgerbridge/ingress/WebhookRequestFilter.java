@@ -28,7 +28,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * content type the endpoint does not take (platform-http would otherwise parse it as a form and
  * fail with 500, stack.md trap 6), 413 for a body over the limit (declared or streamed), 405 for
  * anything but POST, 429 for a source over its rate ({@code ledgerbridge.webhooks.rate-limit.<source>}
- * requests a second, default 500). The body is read once, bounded, and handed on buffered.
+ * requests a second, default 5000). The body is read once, bounded, and handed on buffered.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -44,7 +44,7 @@ public class WebhookRequestFilter extends OncePerRequestFilter {
     private final java.util.Map<String, io.github.resilience4j.ratelimiter.RateLimiter> limiters = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WebhookRequestFilter(@Value("${ledgerbridge.webhooks.max-body-bytes:1048576}") long maxBodyBytes,
-                                @Value("${ledgerbridge.webhooks.rate-limit.default-per-second:500}") int defaultPerSecond,
+                                @Value("${ledgerbridge.webhooks.rate-limit.default-per-second:5000}") int defaultPerSecond,
                                 IngressMetrics metrics, org.springframework.core.env.Environment env) {
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
