@@ -83,17 +83,7 @@ final class QuickBooksConnector implements ErpConnector {
 
     @Override
     public Optional<ErpDocument> find(String externalKey) {
-        String query = "select * from JournalEntry where DocNumber = '" + externalKey.replace("'", "\\'") + "'";
-        HttpResponse<String> r = http.send(() -> HttpRequest.newBuilder(ErpHttp.uri(base, "/v3/company/" + realm + "/query?query="
-                + enc(query) + "&minorversion=" + MINOR_VERSION)).GET(), QuickBooksConnector::refusal);
-        if (r.statusCode() == 404) {
-            return Optional.empty();
-        }
-        JsonNode found = http.json(r).path("QueryResponse").path("JournalEntry");
-        if (!found.isArray() || found.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(document(found.get(0)));
+        return findAll(externalKey).stream().findFirst();
     }
 
     @Override

@@ -85,17 +85,7 @@ final class XeroConnector implements ErpConnector {
 
     @Override
     public Optional<ErpDocument> find(String externalKey) {
-        String where = "Narration.StartsWith(\"" + narration(externalKey) + "\")";
-        HttpResponse<String> r = http.send(() -> HttpRequest.newBuilder(ErpHttp.uri(base, "/api.xro/2.0/ManualJournals?where="
-                + URLEncoder.encode(where, StandardCharsets.UTF_8))).header("xero-tenant-id", tenant).GET(), XeroConnector::refusal);
-        if (r.statusCode() == 404) {
-            return Optional.empty();
-        }
-        JsonNode found = http.json(r).path("ManualJournals");
-        if (!found.isArray() || found.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(document(found.get(0), externalKey));
+        return findAll(externalKey).stream().findFirst();
     }
 
     @Override
