@@ -60,20 +60,8 @@ public class UsageIngest {
         for (UsageRecord r : records) {
             refs.add(r.customerRef());
         }
-        Map<String, String> customers = new HashMap<>();
-        if (!refs.isEmpty()) {
-            String[] refArray = refs.toArray(String[]::new);
-            jdbc.query("""
-                    select ref, coalesce(c.id, x.customer_id) from unnest(?::text[]) ref
-                    left join customer c on c.id = ref
-                    left join lateral (select customer_id from customer_xref where external_id = ref limit 1) x on true""",
-                    rs -> {
-                        if (rs.getString(2) != null) {
-                            customers.put(rs.getString(1), rs.getString(2));
-                        }
-                    }, (Object) refArray);
-        }
-        Set<String> closed = new HashSet<>(jdbc.queryForList("select period from accounting_period", String.class));
+        Map<String, String> customers = customers(refs);
+        Set<String> closed = closedPeriods();
         Instant future = Instant.now().plus(Duration.ofMinutes(5));
         int n = records.size();
         String[] producers = new String[n];
@@ -124,7 +112,18 @@ public class UsageIngest {
         int held = (int) inserted.stream().filter("held"::equals).count();
         int accepted = inserted.size() - held;
         if (held > 0) {
-            jdbc.update("""
+            openExceptions(batch);
+        }
+        Summary summary = new Summary(batch, n, accepted, n - inserted.size(), held);
+        count(feed, summary);
+        log.info("Usage batch {} ({}): {} received, {} accepted, {} duplicates, {} held", batch, feed, n, accepted,
+                summary.duplicates(), held);
+        return summary;
+    }
+
+    /** One exception per held event of the batch, with the row as stored. */
+    void openExceptions(String batch) {
+        jdbc.update("""
                     insert into exception_item (kind, customer_id, summary, details, requested_by)
                     select 'usage_held', customer_id,
                            'Usage event ' || producer || '/' || event_id || ' held: ' || reason,
@@ -132,17 +131,46 @@ public class UsageIngest {
                                               'quantity', quantity, 'occurredAt', occurred_at, 'customerRef', customer_ref),
                            'usage'
                     from usage_event where batch = ? and status = 'held'""", batch);
-        }
-        Summary summary = new Summary(batch, n, accepted, n - inserted.size(), held);
-        registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "accepted").increment(accepted);
-        registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "duplicate").increment(summary.duplicates());
-        registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "held").increment(held);
-        log.info("Usage batch {} ({}): {} received, {} accepted, {} duplicates, {} held", batch, feed, n, accepted,
-                summary.duplicates(), held);
-        return summary;
     }
 
-    private String json(Map<String, String> properties) {
+    void count(String feed, Summary summary) {
+        registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "accepted").increment(summary.accepted());
+        registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "duplicate").increment(summary.duplicates());
+        registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "held").increment(summary.held());
+    }
+
+    /** The golden customer of each reference (a golden id or an external id); unknown references are absent. */
+    Map<String, String> customers(Set<String> refs) {
+        Map<String, String> customers = new HashMap<>();
+        if (!refs.isEmpty()) {
+            String[] refArray = refs.toArray(String[]::new);
+            jdbc.query("""
+                    select ref, coalesce(c.id, x.customer_id) from unnest(?::text[]) ref
+                    left join customer c on c.id = ref
+                    left join lateral (select customer_id from customer_xref where external_id = ref limit 1) x on true""",
+                    rs -> {
+                        if (rs.getString(2) != null) {
+                            customers.put(rs.getString(1), rs.getString(2));
+                        }
+                    }, (Object) refArray);
+        }
+        return customers;
+    }
+
+    /** Closed accounting periods (YYYY-MM). */
+    Set<String> closedPeriods() {
+        return new HashSet<>(jdbc.queryForList("select period from accounting_period", String.class));
+    }
+
+    Set<String> metrics() {
+        return metrics;
+    }
+
+    ZoneId zone() {
+        return zone;
+    }
+
+    String json(Map<String, String> properties) {
         if (properties == null || properties.isEmpty()) {
             return null;
         }

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 @Component
 public class UsageParser {
 
-    private static final Set<String> FIELDS = Set.of("event_id", "customer", "metric", "quantity", "timestamp", "source");
+    static final Set<String> FIELDS = Set.of("event_id", "customer", "metric", "quantity", "timestamp", "source");
 
     private final ObjectMapper mapper;
 

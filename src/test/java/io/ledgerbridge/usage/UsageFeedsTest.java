@@ -92,4 +92,53 @@ class UsageFeedsTest {
         Map<String, Object> props = jdbc.queryForMap("select properties::text as p from usage_event where event_id = ?", good);
         assertThat((String) props.get("p")).contains("\"region\": \"eu\"");
     }
+
+    @Test
+    void aFileIsLoadedSetBasedEveryRowAccountedFor() throws Exception {
+        String cus = "cus_" + uid();
+        customers.resolve("stripe", cus);
+        String p = "u_" + uid() + "_";
+        Files.createDirectories(INBOX);
+        String file = "usage-" + uid() + ".csv";
+        Files.writeString(INBOX.resolve(file + ".tmp"), "event_id,customer,metric,quantity,timestamp,source,note\n"
+                + p + "1," + cus + ",api_calls,10,2026-06-02T08:00:00Z,,\n"               // accepted
+                + p + "1," + cus + ",api_calls,10,2026-06-02T08:00:00Z,,\n"               // duplicate within the file
+                + p + "1," + cus + ",api_calls,10,2026-06-02T08:00:00Z,meter-b,\n"        // same id, other producer
+                + p + "2," + cus + ",api_calls,5,1780387200,,\"tab\there, \\back\"\n"  // Unix seconds, odd property
+                + p + "3," + cus + ",api_calls,5,2026-13-02T08:00:00Z,,\n"               // no 13th month
+                + p + "4," + cus + ",api_calls,5,2026-06-02,,\n"                         // no time, no zone
+                + p + "5,nobody_" + uid() + ",api_calls,5,2026-06-02T08:00:00+02:00,,\n" // unknown customer
+                + p + "6," + cus + ",bandwidth,5,2026-06-02T08:00:00Z,,\n"               // unknown metric
+                + p + "7," + cus + ",api_calls,5,2099-06-02T08:00:00Z,,\n");             // future
+        Files.move(INBOX.resolve(file + ".tmp"), INBOX.resolve(file));
+        Path report = INBOX.resolve("error").resolve(file.replace(".csv", ".errors.csv"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(report));
+        String text = Files.readString(report);
+        assertThat(text.lines().toList()).hasSize(3);
+        assertThat(text).contains("6,\"row 6: field 'timestamp' is not a valid date and time\"")
+                .contains("7,\"row 7: field 'timestamp' is not ISO-8601 or Unix seconds: '2026-06-02'\"");
+        assertThat(jdbc.queryForObject("select count(*) from usage_event where event_id = ?", Integer.class, p + "1"))
+                .isEqualTo(2);
+        assertThat(jdbc.queryForObject("select occurred_at::text from usage_event where event_id = ?", String.class, p + "2"))
+                .isEqualTo("2026-06-02 08:00:00+00");
+        assertThat(jdbc.queryForObject("select properties ->> 'note' from usage_event where event_id = ?", String.class, p + "2"))
+                .isEqualTo("tab\there, \\back");
+        assertThat(jdbc.queryForList("select reason from usage_event where event_id like ? and status = 'held' order by event_id",
+                String.class, p + "%")).satisfiesExactly(
+                r -> assertThat(r).startsWith("unknown customer 'nobody_"),
+                r -> assertThat(r).isEqualTo("unknown metric 'bandwidth' (mappings/usage/metrics.yaml)"),
+                r -> assertThat(r).isEqualTo("dated in the future: 2099-06-02T08:00:00Z"));
+        assertThat(jdbc.queryForObject("select count(*) from exception_item where kind = 'usage_held' and summary like ?",
+                Integer.class, "%" + p + "%")).isEqualTo(3);
+
+        // the same file again: everything already stored counts as a duplicate, no new exception
+        Files.writeString(INBOX.resolve(file + ".tmp"), Files.readString(INBOX.resolve("error").resolve(file)));
+        Files.delete(report);
+        Files.move(INBOX.resolve(file + ".tmp"), INBOX.resolve(file));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(report));
+        assertThat(jdbc.queryForObject("select count(*) from usage_event where event_id like ?", Integer.class, p + "%"))
+                .isEqualTo(6);
+        assertThat(jdbc.queryForObject("select count(*) from exception_item where kind = 'usage_held' and summary like ?",
+                Integer.class, "%" + p + "%")).isEqualTo(3);
+    }
 }

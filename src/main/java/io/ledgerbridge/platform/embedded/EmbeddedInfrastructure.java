@@ -31,7 +31,10 @@ public final class EmbeddedInfrastructure {
                 EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
-                        .setServerConfig("fsync", "on");
+                        .setServerConfig("fsync", "on")
+                        .setServerConfig("shared_buffers", System.getProperty("lb.pg.shared_buffers", "512MB"))
+                        .setServerConfig("wal_buffers", System.getProperty("lb.pg.wal_buffers", "64MB"))
+                        .setServerConfig("max_wal_size", System.getProperty("lb.pg.max_wal_size", "4GB"));
                 if (dataDir != null && !dataDir.isBlank()) {
                     Path dir = Path.of(dataDir).toAbsolutePath();
                     Files.createDirectories(dir.getParent());

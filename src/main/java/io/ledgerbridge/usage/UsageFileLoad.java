@@ -1,0 +1,383 @@
+package io.ledgerbridge.usage;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Loads a dropped usage CSV file of any size in one transaction, set-based: the rows stream through
+ * commons-csv into PostgreSQL {@code COPY} (a temporary staging table, parsed by the database while
+ * the file is still being read), then one statement checks the timestamps, removes duplicates within
+ * the file and against what is stored (an anti-join on {@code (producer, event_id)}), holds what does
+ * not validate with the same reasons as {@link UsageIngest} and inserts the rest. A row that cannot be
+ * read (missing field, quantity not a whole number, timestamp neither ISO-8601 nor Unix seconds) is
+ * reported with its row number and stored nowhere. Progress (rows, rows/s) goes to the log every
+ * 100,000 rows and to the counter {@code ledgerbridge.usage.file.rows}.
+ */
+@Service
+public class UsageFileLoad {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageFileLoad.class);
+    private static final int PROGRESS_EVERY = 100_000;
+    private static final int FLUSH_AT = 1 << 18;
+    private static final String FEED = "csv";
+
+    /** What a file did; {@code unreadable} lists row number and reason of each row that could not be read. */
+    public record Result(UsageIngest.Summary summary, List<String[]> unreadable) {
+    }
+
+    private static final String LOAD = """
+            with dups as (
+                select producer, event_id, min(row_no) as first from usage_stage group by producer, event_id
+                having count(*) > 1),
+            checked as (
+                select s.*, m.customer_id,
+                       case when m.customer_id is null then 'unknown customer ''' || s.customer_ref || ''''
+                            when not s.metric = any(?::text[])
+                                then 'unknown metric ''' || s.metric || ''' (mappings/usage/metrics.yaml)'
+                            when s.quantity < 0 then 'negative quantity ' || s.quantity
+                            when s.ts > now() + interval '5 minutes'
+                                then 'dated in the future: ' || to_char(s.ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                            when cardinality(?::text[]) > 0 and to_char(s.ts at time zone ?, 'YYYY-MM') = any(?::text[])
+                                then 'dated in closed period ' || to_char(s.ts at time zone ?, 'YYYY-MM')
+                       end as reason
+                from usage_stage s
+                cross join lateral (select ?::jsonb ->> s.customer_ref as customer_id) m
+                where not exists (select 1 from dups d
+                                  where d.producer = s.producer and d.event_id = s.event_id and d.first <> s.row_no)),
+            stored as (
+                insert into usage_event (producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at,
+                                         properties, feed, batch, status, reason)
+                select c.producer, c.event_id, c.customer_ref, c.customer_id, c.metric, c.quantity, c.ts,
+                       c.properties::jsonb, 'csv', ?, case when c.reason is null then 'accepted' else 'held' end, c.reason
+                from checked c
+                where not exists (select 1 from usage_event u where u.producer = c.producer and u.event_id = c.event_id)
+                %s
+                returning status)
+            select count(*) filter (where status = 'accepted'), count(*) filter (where status = 'held') from stored""";
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final UsageIngest ingest;
+    private final Counter rowsRead;
+    private final Timer loads;
+
+    public UsageFileLoad(JdbcTemplate jdbc, TransactionTemplate transactions, UsageIngest ingest, MeterRegistry registry) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.ingest = ingest;
+        this.rowsRead = Counter.builder("ledgerbridge.usage.file.rows").description("Rows read from dropped usage files")
+                .register(registry);
+        this.loads = Timer.builder("ledgerbridge.usage.file.load").description("Time to load a dropped usage file")
+                .register(registry);
+    }
+
+    /** Loads one file; {@code batch} names it on every stored row. Nothing is stored unless all of it is. */
+    public Result load(String name, String batch, Reader reader) {
+        return transactions.execute(tx -> jdbc.execute((Connection conn) -> {
+            try {
+                return load(conn, name, batch, reader);
+            } catch (IOException e) {
+                throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
+            }
+        }));
+    }
+
+    private Result load(Connection conn, String name, String batch, Reader reader) throws SQLException, IOException {
+        long started = System.nanoTime();
+        try (Statement st = conn.createStatement()) {
+            st.execute("set local work_mem = '256MB'");
+            st.execute("""
+                    create temp table usage_stage (row_no bigint, producer text, event_id text, customer_ref text,
+                        metric text, quantity bigint, ts timestamptz, properties text) on commit drop""");
+        }
+        List<String[]> unreadable = new ArrayList<>();
+        Set<String> refs = new HashSet<>();
+        long rows = 0;
+        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
+                .setIgnoreEmptyLines(true).get();
+        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("copy usage_stage from stdin with (on_error ignore)");
+        try (CSVParser csv = CSVParser.parse(reader, format)) {
+            List<String> header = csv.getHeaderNames();
+            for (String required : List.of("event_id", "customer", "metric", "quantity", "timestamp")) {
+                if (!header.contains(required)) {
+                    throw new UsageFormatException("file " + name + ": CSV header has no column '" + required + "'");
+                }
+            }
+            Columns columns = new Columns(header);
+            StringBuilder out = new StringBuilder(FLUSH_AT + 4096);
+            for (CSVRecord row : csv) {
+                rows++;
+                long rowNo = row.getRecordNumber() + 1;
+                String problem = columns.append(row, rowNo, out);
+                if (problem != null) {
+                    unreadable.add(new String[] {Long.toString(rowNo), problem});
+                } else {
+                    refs.add(columns.customer(row));
+                }
+                if (out.length() >= FLUSH_AT) {
+                    byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    out.setLength(0);
+                }
+                if (rows % PROGRESS_EVERY == 0) {
+                    rowsRead.increment(PROGRESS_EVERY);
+                    log.info("Usage file {}: {} rows read ({} rows/s)", name, rows, rate(rows, started));
+                }
+            }
+            byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+            rowsRead.increment(rows % PROGRESS_EVERY);
+        } catch (RuntimeException | IOException | SQLException e) {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+            if (e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException) {
+                throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
+            }
+            throw e;
+        }
+        double read = (System.nanoTime() - started) / 1e9;
+        long staged;
+        try (Statement st = conn.createStatement()) {
+            st.execute("analyze usage_stage");
+            try (ResultSet rs = st.executeQuery("select count(*) from usage_stage")) {
+                rs.next();
+                staged = rs.getLong(1);
+            }
+        }
+        if (staged < rows - unreadable.size()) {
+            // the database refused these rows' timestamps (a day that does not exist, an hour past 23, ...)
+            Set<Long> known = new HashSet<>();
+            unreadable.forEach(u -> known.add(Long.valueOf(u[0])));
+            try (PreparedStatement ps = conn.prepareStatement("""
+                    select g from generate_series(2, ?) g
+                    where not exists (select 1 from usage_stage s where s.row_no = g)""")) {
+                ps.setLong(1, rows + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (!known.contains(rs.getLong(1))) {
+                            unreadable.add(new String[] {Long.toString(rs.getLong(1)),
+                                    "row " + rs.getLong(1) + ": field 'timestamp' is not a valid date and time"});
+                        }
+                    }
+                }
+            }
+        }
+
+        String customers = ingest.json(ingest.customers(refs));
+        String[] closed = ingest.closedPeriods().toArray(String[]::new);
+        String zone = ingest.zone().getId();
+        long[] counts;
+        Savepoint before = conn.setSavepoint();
+        try {
+            counts = store(conn, "", customers, closed, zone, batch);
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            // another feed stored one of these events since the anti-join looked: let the index decide
+            conn.rollback(before);
+            counts = store(conn, "on conflict (producer, event_id) do nothing", customers, closed, zone, batch);
+        }
+        unreadable.sort((a, b) -> Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0])));
+        int accepted = (int) counts[0];
+        int held = (int) counts[1];
+        if (held > 0) {
+            ingest.openExceptions(batch);
+        }
+        int readable = (int) rows - unreadable.size();
+        UsageIngest.Summary summary = new UsageIngest.Summary(batch, (int) rows, accepted, readable - accepted - held, held);
+        ingest.count(FEED, summary);
+        loads.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        log.info("Usage file {}: {} rows in {} s (read and staged {} s; {} rows/s): {} accepted, {} duplicates, {} held, "
+                        + "{} unreadable", name, rows, String.format("%.2f", seconds), String.format("%.2f", read),
+                rate(rows, started), accepted, summary.duplicates(), held, unreadable.size());
+        return new Result(summary, unreadable);
+    }
+
+    private long[] store(Connection conn, String onConflict, String customers, String[] closed,
+                         String zone, String batch) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(LOAD.formatted(onConflict))) {
+            int i = 1;
+            ps.setArray(i++, conn.createArrayOf("text", ingest.metrics().toArray()));
+            ps.setArray(i++, conn.createArrayOf("text", closed));
+            ps.setString(i++, zone);
+            ps.setArray(i++, conn.createArrayOf("text", closed));
+            ps.setString(i++, zone);
+            ps.setString(i++, customers == null ? "{}" : customers);
+            ps.setString(i, batch);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    /**
+     * Where each field is in the file's rows, and how a row becomes one line of COPY text format
+     * (fields separated by tabs, backslash, tab, newline and carriage return escaped, \N for null).
+     */
+    private final class Columns {
+        private final int eventId;
+        private final int customer;
+        private final int metric;
+        private final int quantity;
+        private final int timestamp;
+        private final int source;
+        private final List<String> header;
+        private final List<Integer> extra = new ArrayList<>();
+        private final int[] required;
+
+        Columns(List<String> header) {
+            this.header = header;
+            eventId = header.indexOf("event_id");
+            customer = header.indexOf("customer");
+            metric = header.indexOf("metric");
+            quantity = header.indexOf("quantity");
+            timestamp = header.indexOf("timestamp");
+            source = header.indexOf("source");
+            required = new int[] {eventId, customer, metric, quantity, timestamp};
+            for (int i = 0; i < header.size(); i++) {
+                if (!UsageParser.FIELDS.contains(header.get(i))) {
+                    extra.add(i);
+                }
+            }
+        }
+
+        String customer(CSVRecord row) {
+            return row.get(customer);
+        }
+
+        /** Appends the row as a COPY line, or returns why it cannot be read (and appends nothing). */
+        String append(CSVRecord row, long rowNo, StringBuilder out) {
+            for (int i : required) {
+                if (i >= row.size() || row.get(i).isEmpty()) {
+                    return "row " + rowNo + ": required field '" + header.get(i) + "' is missing";
+                }
+            }
+            String q = row.get(quantity);
+            try {
+                Long.parseLong(q);
+            } catch (NumberFormatException e) {
+                return "row " + rowNo + ": field 'quantity' is not a whole number: '" + q + "'";
+            }
+            int start = out.length();
+            out.append(rowNo).append('\t');
+            field(out, source >= 0 && source < row.size() && !row.get(source).isEmpty() ? row.get(source) : "default");
+            field(out, row.get(eventId));
+            field(out, row.get(customer));
+            field(out, row.get(metric));
+            String ts = row.get(timestamp);
+            String instant = instant(ts);
+            if (instant == null) {
+                out.setLength(start);
+                return "row " + rowNo + ": field 'timestamp' is not ISO-8601 or Unix seconds: '" + ts + "'";
+            }
+            out.append(q).append('\t');
+            field(out, instant);
+            Map<String, String> properties = null;
+            for (int i : extra) {
+                if (i < row.size() && !row.get(i).isEmpty()) {
+                    if (properties == null) {
+                        properties = new java.util.LinkedHashMap<>();
+                    }
+                    properties.put(header.get(i), row.get(i));
+                }
+            }
+            if (properties == null) {
+                out.append("\\N");
+            } else {
+                escape(out, ingest.json(properties));
+            }
+            out.append('\n');
+            return null;
+        }
+
+        private void field(StringBuilder out, String value) {
+            escape(out, value);
+            out.append('\t');
+        }
+
+        private void escape(StringBuilder out, String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                switch (c) {
+                    case '\\' -> out.append("\\\\");
+                    case '\t' -> out.append("\\t");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    default -> out.append(c);
+                }
+            }
+        }
+    }
+
+    /**
+     * The timestamp as COPY should read it, or null when it has neither shape: Unix seconds (9 to 11
+     * digits) become ISO-8601; ISO-8601 must carry a date, an hour and minute and a zone (Z or an
+     * offset). Whether the date and time exist is then the database's call (COPY ... ON_ERROR ignore).
+     */
+    static String instant(String ts) {
+        int n = ts.length();
+        if (n >= 9 && n <= 11 && digits(ts, 0, n)) {
+            return java.time.Instant.ofEpochSecond(Long.parseLong(ts)).toString();
+        }
+        if (n < 17 || !digits(ts, 0, 4) || ts.charAt(4) != '-' || !digits(ts, 5, 7) || ts.charAt(7) != '-'
+                || !digits(ts, 8, 10) || ts.charAt(10) != 'T' || !digits(ts, 11, 13) || ts.charAt(13) != ':'
+                || !digits(ts, 14, 16)) {
+            return null;
+        }
+        char last = ts.charAt(n - 1);
+        if (last == 'Z') {
+            return ts;
+        }
+        boolean colon = n >= 6 && ts.charAt(n - 3) == ':';
+        int sign = colon ? n - 6 : n - 5;
+        if (sign > 16 && (ts.charAt(sign) == '+' || ts.charAt(sign) == '-') && digits(ts, sign + 1, sign + 3)
+                && digits(ts, n - 2, n)) {
+            return ts;
+        }
+        return null;
+    }
+
+    private static boolean digits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long rate(long rows, long started) {
+        return Math.round(rows / Math.max((System.nanoTime() - started) / 1e9, 1e-9));
+    }
+}
