@@ -71,7 +71,8 @@ public class ErpConfiguration {
                 : "Ledger synced to " + targets);
         return new ErpSync(jdbc, ledger, connectors, maps, registry,
                 env.getProperty("ledgerbridge.erp.batch-size", Integer.class, 100),
-                Duration.ofSeconds(env.getProperty("ledgerbridge.erp.circuit-open-seconds", Long.class, 30L)));
+                Duration.ofSeconds(env.getProperty("ledgerbridge.erp.circuit-open-seconds", Long.class, 30L)),
+                Duration.ofSeconds(env.getProperty("ledgerbridge.erp.lease-seconds", Long.class, 120L)));
     }
 
     /** The connectors by name, for the reconciliation's read-back. */

@@ -7,6 +7,7 @@ import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.JournalLine;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ledgerbridge.platform.faults.Faults;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -38,9 +39,11 @@ public class ErpSync {
     private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
     private final MeterRegistry registry;
     private final int batchSize;
+    private final long leaseSeconds;
 
     public ErpSync(JdbcTemplate jdbc, LedgerStore ledger, Map<String, ErpConnector> connectors, Map<String, ErpMaps> maps,
-                   MeterRegistry registry, int batchSize, Duration openFor) {
+                   MeterRegistry registry, int batchSize, Duration openFor, Duration lease) {
+        this.leaseSeconds = lease.toSeconds();
         this.jdbc = jdbc;
         this.ledger = ledger;
         this.connectors = connectors;
@@ -97,10 +100,10 @@ public class ErpSync {
         }
         cb.releasePermission();
         List<Map<String, Object>> claimed = jdbc.queryForList("""
-                update erp_posting set status = 'sending', attempts = attempts + 1, next_attempt_at = now() + interval '2 minutes'
+                update erp_posting set status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ?)
                 where id in (select id from erp_posting where erp = ? and status in ('pending', 'sending') and next_attempt_at <= now()
                              order by id limit ? for update skip locked)
-                returning id, entry_id, external_key, attempts""", erp, batchSize);
+                returning id, entry_id, external_key, attempts""", leaseSeconds, erp, batchSize);
         claimed.sort(java.util.Comparator.comparingLong(m -> (Long) m.get("id")));
         int done = 0;
         for (int i = 0; i < claimed.size(); i++) {
@@ -156,6 +159,7 @@ public class ErpSync {
                 throw new ErpException.Refused(erp + ": no open period found within a year after " + journal.date());
             }
             erpId = posted;
+            Faults.point("erp.posted");
         }
         jdbc.update("""
                 update erp_posting set status = 'posted', erp_id = ?, erp_date = ?, posted_at = coalesce(posted_at, now()),

@@ -2,6 +2,7 @@ package io.ledgerbridge.ingress;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import io.ledgerbridge.platform.faults.Faults;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ public class Inbox {
      * carries several events (HubSpot, PandaDoc) stores each; it is a duplicate only when all were.
      */
     public void store(Exchange exchange) {
+        Faults.point("ingress.verified");
         Object body = exchange.getMessage().getBody();
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (body instanceof java.util.List<?> list) {
@@ -50,6 +52,7 @@ public class Inbox {
             answer.put("status", allDuplicate ? "duplicate" : "accepted");
             answer.put("id", each.get(0).get("id"));
             answer.put("events", each);
+            afterStore();
             reply(exchange.getMessage(), 200, answer);
             return;
         }
@@ -59,7 +62,16 @@ public class Inbox {
         answer.put("status", stored.duplicate() ? "duplicate" : "accepted");
         answer.put("id", stored.id());
         answer.put("eventId", stored.eventId());
+        afterStore();
         reply(exchange.getMessage(), 200, answer);
+    }
+
+    /** Fault tests: a crash, or a lost answer, once the delivery is stored. */
+    private static void afterStore() {
+        Faults.point("ingress.stored");
+        if (Faults.fails("ingress.stored")) {
+            throw new WebhookRejection(503, "fault_injected", "stored, but answered as failed (fault injection)");
+        }
     }
 
     private InboxStore.Stored storeOne(ReceivedEvent event, String contentType) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import io.ledgerbridge.platform.faults.Faults;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -79,6 +80,7 @@ public class OutboxRelay {
             }
         }
         Long[] ids = batch.stream().map(Pending::id).toArray(Long[]::new);
+        Faults.point("relay.published");
         jdbc.update("""
                 update inbox_event set published_at = now(), publish_count = publish_count + 1,
                        status = case when status = 'received' then 'published' else status end

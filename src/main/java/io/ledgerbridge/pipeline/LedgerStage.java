@@ -4,7 +4,10 @@ import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.ledger.PostingService;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import io.ledgerbridge.platform.faults.Faults;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Steps of the ledger stage named by {@code routes/ledger/ledger-post-entries.camel.yaml}: an
@@ -33,5 +36,11 @@ public class LedgerStage {
         if (firstTime) {
             posting.apply(event);
         }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                Faults.point("ledger.committed");
+            }
+        });
     }
 }

@@ -42,6 +42,11 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
     }
 
     public static String url() {
+        // a child process of a fault test uses its parent's fakes, which outlive the child's crash
+        String parent = System.getProperty("fakesaas.url");
+        if (parent != null) {
+            return parent;
+        }
         return "http://localhost:" + server().port();
     }
 
@@ -81,6 +86,11 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
         p.put("ledgerbridge.erp.xero.refresh-token", "xero-first-refresh-token");
         // the company identity provider: bearer tokens signed with a key whose public half the product trusts
         p.put("spring.security.oauth2.resourceserver.jwt.public-key-location", "file:" + identityProviderPublicKey());
+        // a child process of a fault test: what its command line says wins
+        var commandLine = env.getPropertySources().get("commandLineArgs");
+        if (commandLine != null) {
+            p.keySet().removeIf(commandLine::containsProperty);
+        }
         env.getPropertySources().addFirst(new MapPropertySource("fakeSaas", p));
     }
 
