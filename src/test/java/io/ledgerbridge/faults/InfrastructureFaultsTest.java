@@ -26,7 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * PostgreSQL goes away under load and comes back; a burst arrives at ten times the usual concurrency
  * while a fifth of the answers are lost after the event was stored; the dead-letter store refuses
- * writes while a poison event needs it. Senders retry until they get a
+ * writes while a poison event needs it; the Kafka broker is killed and started again. Senders retry until they get a
  * 2xx, as Stripe does. Each event ends exactly once; nothing acknowledged is lost; the ledger rebuilt
  * from the inbox by a fresh instance is line for line the one that came through the faults.
  */
@@ -142,6 +142,30 @@ class InfrastructureFaultsTest {
             assertThat(rig.db.queryForObject("select count(*) from journal_entry", Integer.class)).isEqualTo(rig.customers * 3);
             assertThat(rig.db.queryForObject("select count(distinct entry_key) from journal_entry", Integer.class))
                     .isEqualTo(rig.customers * 3);
+        }
+    }
+
+    @Test
+    void aKafkaBrokerKilledAndRestartedLosesNothingAcknowledged() throws Exception {
+        try (FaultRig rig = new FaultRig(parent, env, "kafka", "", 10);
+             BrokerProcess broker = BrokerProcess.create(rig.home.resolve("broker"))) {
+            broker.start();
+            try (ChildInstance child = ChildInstance.start(rig.home, "kafka", rig.with("ledgerbridge.kafka.brokers", broker.bootstrap()))) {
+                Http http = new Http(child.port);
+                int half = rig.bodies.size() / 2;
+                for (String body : rig.bodies.subList(0, half)) {
+                    assertThat(FaultRig.deliver(http, body)).isTrue();
+                }
+                broker.kill();
+                // the inbox is in PostgreSQL: webhooks are still acknowledged while the broker is away
+                for (String body : rig.bodies.subList(half, rig.bodies.size())) {
+                    assertThat(FaultRig.deliver(http, body)).isTrue();
+                }
+                Thread.sleep(3_000);
+                broker.start();
+                rig.assertEveryEventPostedOnce("");
+                assertThat(child.alive()).isTrue();
+            }
         }
     }
 }
