@@ -1,8 +1,8 @@
 package io.ledgerbridge.ingress;
 
+import io.ledgerbridge.platform.faults.Faults;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import io.ledgerbridge.platform.faults.Faults;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;

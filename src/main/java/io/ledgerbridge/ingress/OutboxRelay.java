@@ -2,6 +2,7 @@ package io.ledgerbridge.ingress;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ledgerbridge.platform.faults.Faults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import io.ledgerbridge.platform.faults.Faults;
 import org.springframework.transaction.annotation.Transactional;
 
 /**

@@ -2,9 +2,9 @@ package io.ledgerbridge.pipeline;
 
 import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.ledger.PostingService;
+import io.ledgerbridge.platform.faults.Faults;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import io.ledgerbridge.platform.faults.Faults;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -36,11 +36,13 @@ public class LedgerStage {
         if (firstTime) {
             posting.apply(event);
         }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                Faults.point("ledger.committed");
-            }
-        });
+        if (Faults.armed()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    Faults.point("ledger.committed");
+                }
+            });
+        }
     }
 }

@@ -55,6 +55,11 @@ public final class Faults {
                 && java.util.concurrent.ThreadLocalRandom.current().nextInt(100) < failPercent;
     }
 
+    /** Whether a crash point is armed (so callers can skip preparing one). */
+    public static boolean armed() {
+        return !haltAt.isEmpty();
+    }
+
     /** Marks a crash point. */
     public static void point(String name) {
         if (!haltAt.isEmpty() && haltAt.equals(name) && passes.incrementAndGet() >= haltAfter) {
