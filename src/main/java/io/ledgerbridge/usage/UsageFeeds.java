@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Steps of the usage drop-folder and Kafka routes. A dropped CSV file is loaded by {@link UsageFileLoad}
- * (streamed through COPY in one transaction; progress in the log: rows and rows/s); readable rows are stored like any usage, unreadable rows are listed in
- * a report ({@code <file>.errors.csv}: row, reason) and the file goes to {@code error/} beside it,
- * otherwise to {@code done/}. A Kafka message is one JSON usage event.
+ * (streamed through COPY in one transaction; progress in the log: rows and rows/s); readable rows are
+ * stored like any usage, unreadable rows are listed in a report ({@code <file>.errors.csv}: row,
+ * reason) and the file goes to {@code error/} beside it, otherwise to {@code done/}. A Kafka message is one JSON usage event.
  */
 @Component("usageFeeds")
 public class UsageFeeds {
@@ -47,8 +47,8 @@ public class UsageFeeds {
         exchange.getMessage().setHeader(BAD_ROWS, result.unreadable().size());
         if (!result.unreadable().isEmpty()) {
             StringBuilder report = new StringBuilder("row,reason\n");
-            for (String[] bad : result.unreadable()) {
-                report.append(bad[0]).append(",\"").append(bad[1].replace("\"", "\"\"")).append("\"\n");
+            for (UsageFileLoad.Unreadable bad : result.unreadable()) {
+                report.append(bad.row()).append(",\"").append(bad.reason().replace("\"", "\"\"")).append("\"\n");
             }
             exchange.setProperty(REPORT, report.toString());
         }

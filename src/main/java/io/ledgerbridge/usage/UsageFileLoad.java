@@ -46,8 +46,12 @@ public class UsageFileLoad {
     private static final int FLUSH_AT = 1 << 18;
     private static final String FEED = "csv";
 
-    /** What a file did; {@code unreadable} lists row number and reason of each row that could not be read. */
-    public record Result(UsageIngest.Summary summary, List<String[]> unreadable) {
+    /** A row that could not be read: its number in the file (the header is row 1) and why. */
+    public record Unreadable(long row, String reason) {
+    }
+
+    /** What a file did, with the rows that could not be read in file order. */
+    public record Result(UsageIngest.Summary summary, List<Unreadable> unreadable) {
     }
 
     private static final String LOAD = """
@@ -115,7 +119,7 @@ public class UsageFileLoad {
                     create temp table usage_stage (row_no bigint, producer text, event_id text, customer_ref text,
                         metric text, quantity bigint, ts timestamptz, properties text) on commit drop""");
         }
-        List<String[]> unreadable = new ArrayList<>();
+        List<Unreadable> unreadable = new ArrayList<>();
         Set<String> refs = new HashSet<>();
         long rows = 0;
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
@@ -135,7 +139,7 @@ public class UsageFileLoad {
                 long rowNo = row.getRecordNumber() + 1;
                 String problem = columns.append(row, rowNo, out);
                 if (problem != null) {
-                    unreadable.add(new String[] {Long.toString(rowNo), problem});
+                    unreadable.add(new Unreadable(rowNo, problem));
                 } else {
                     refs.add(columns.customer(row));
                 }
@@ -174,7 +178,7 @@ public class UsageFileLoad {
         if (staged < rows - unreadable.size()) {
             // the database refused these rows' timestamps (a day that does not exist, an hour past 23, ...)
             Set<Long> known = new HashSet<>();
-            unreadable.forEach(u -> known.add(Long.valueOf(u[0])));
+            unreadable.forEach(u -> known.add(u.row()));
             try (PreparedStatement ps = conn.prepareStatement("""
                     select g from generate_series(2, ?) g
                     where not exists (select 1 from usage_stage s where s.row_no = g)""")) {
@@ -182,8 +186,8 @@ public class UsageFileLoad {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (!known.contains(rs.getLong(1))) {
-                            unreadable.add(new String[] {Long.toString(rs.getLong(1)),
-                                    "row " + rs.getLong(1) + ": field 'timestamp' is not a valid date and time"});
+                            unreadable.add(new Unreadable(rs.getLong(1),
+                                    "row " + rs.getLong(1) + ": field 'timestamp' is not a valid date and time"));
                         }
                     }
                 }
@@ -205,7 +209,7 @@ public class UsageFileLoad {
             conn.rollback(before);
             counts = store(conn, "on conflict (producer, event_id) do nothing", customers, closed, zone, batch);
         }
-        unreadable.sort((a, b) -> Long.compare(Long.parseLong(a[0]), Long.parseLong(b[0])));
+        unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
         int accepted = (int) counts[0];
         int held = (int) counts[1];
         if (held > 0) {

@@ -32,9 +32,10 @@ public final class EmbeddedInfrastructure {
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
                         .setServerConfig("fsync", "on")
-                        .setServerConfig("shared_buffers", System.getProperty("lb.pg.shared_buffers", "512MB"))
-                        .setServerConfig("wal_buffers", System.getProperty("lb.pg.wal_buffers", "64MB"))
-                        .setServerConfig("max_wal_size", System.getProperty("lb.pg.max_wal_size", "4GB"));
+                        // room for bulk usage loads (one WAL record a row and index entry); as in docker-compose.yml
+                        .setServerConfig("shared_buffers", "512MB")
+                        .setServerConfig("wal_buffers", "64MB")
+                        .setServerConfig("max_wal_size", "4GB");
                 if (dataDir != null && !dataDir.isBlank()) {
                     Path dir = Path.of(dataDir).toAbsolutePath();
                     Files.createDirectories(dir.getParent());
