@@ -33,12 +33,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Loads a dropped usage CSV file of any size in one transaction, set-based: the rows stream through
  * commons-csv into PostgreSQL {@code COPY} (a temporary staging table, parsed by the database while
- * the file is still being read), then one statement checks the timestamps, removes duplicates within
- * the file and against what is stored (an anti-join on {@code (producer, event_id)}), holds what does
- * not validate with the same reasons as {@link UsageIngest} and inserts the rest. A row that cannot be
- * read (missing field, quantity not a whole number, timestamp neither ISO-8601 nor Unix seconds) is
- * reported with its row number and stored nowhere. Progress (rows, rows/s) goes to the log every
- * 100,000 rows and to the counter {@code ledgerbridge.usage.file.rows}.
+ * the file is still being read); then one query, sorted by the event key byte-wise, keeps the first
+ * row of each key in the file, drops keys already stored (an anti-join on {@code (producer, event_id)})
+ * and computes the hold reasons of {@link UsageIngest}, and its rows stream ({@code COPY ... TO STDOUT},
+ * binary) into {@code COPY usage_event FROM STDIN} on a second connection: one backend sorts and checks
+ * while the other inserts, in index order. That second connection's transaction holds every stored row
+ * of the file and the exceptions of the held ones: the file is stored whole or not at all. When an event
+ * was stored by another feed meanwhile (unique violation) or no second connection is free, the staging
+ * connection inserts the rows itself (with {@code on conflict do nothing} after a violation). A row that
+ * cannot be read (missing field, quantity not a whole number, timestamp neither ISO-8601 nor Unix
+ * seconds) is reported with its row number and stored nowhere. Progress (rows, rows/s) goes to the log
+ * every 100,000 rows and to the counter {@code ledgerbridge.usage.file.rows}.
  */
 @Service
 public class UsageFileLoad {
@@ -213,6 +218,8 @@ public class UsageFileLoad {
         long[] counts = null;
         Connection storing = storingConnection(name);
         if (storing != null) {
+            // a COPY TO cancelled half way aborts what it ran in: the savepoint keeps the staging transaction usable
+            Savepoint piping = conn.setSavepoint();
             try {
                 counts = pipe(conn, storing, batch);
             } catch (SQLException e) {
@@ -221,7 +228,9 @@ public class UsageFileLoad {
                 }
                 // another feed stored one of these events since the anti-join looked: store on this connection,
                 // where the index decides (below)
-                log.info("Usage file {}: an event was stored by another feed meanwhile; storing with on conflict", name);
+                log.info("Usage file {}: an event was stored by another feed meanwhile; storing on the staging connection",
+                        name);
+                conn.rollback(piping);
             } finally {
                 release(storing);
             }
