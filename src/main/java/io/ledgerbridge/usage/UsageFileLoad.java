@@ -17,11 +17,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -31,12 +33,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Loads a dropped usage CSV file of any size in one transaction, set-based: the rows stream through
  * commons-csv into PostgreSQL {@code COPY} (a temporary staging table, parsed by the database while
- * the file is still being read), then one statement checks the timestamps, removes duplicates within
- * the file and against what is stored (an anti-join on {@code (producer, event_id)}), holds what does
- * not validate with the same reasons as {@link UsageIngest} and inserts the rest. A row that cannot be
- * read (missing field, quantity not a whole number, timestamp neither ISO-8601 nor Unix seconds) is
- * reported with its row number and stored nowhere. Progress (rows, rows/s) goes to the log every
- * 100,000 rows and to the counter {@code ledgerbridge.usage.file.rows}.
+ * the file is still being read); then one query, sorted by the event key byte-wise, keeps the first
+ * row of each key in the file, drops keys already stored (an anti-join on {@code (producer, event_id)})
+ * and computes the hold reasons of {@link UsageIngest}, and its rows stream ({@code COPY ... TO STDOUT},
+ * binary) into {@code COPY usage_event FROM STDIN} on a second connection: one backend sorts and checks
+ * while the other inserts, in index order. That second connection's transaction holds every stored row
+ * of the file and the exceptions of the held ones: the file is stored whole or not at all. When an event
+ * was stored by another feed meanwhile (unique violation) or no second connection is free, the staging
+ * connection inserts the rows itself (with {@code on conflict do nothing} after a violation). A row that
+ * cannot be read (missing field, quantity not a whole number, timestamp neither ISO-8601 nor Unix
+ * seconds) is reported with its row number and stored nowhere. Progress (rows, rows/s) goes to the log
+ * every 100,000 rows and to the counter {@code ledgerbridge.usage.file.rows}.
  */
 @Service
 public class UsageFileLoad {
@@ -45,6 +52,7 @@ public class UsageFileLoad {
     private static final int PROGRESS_EVERY = 100_000;
     private static final int FLUSH_AT = 1 << 18;
     private static final String FEED = "csv";
+    private static final int PIPE_BUFFER = 1 << 16;
 
     /** A row that could not be read: its number in the file (the header is row 1) and why. */
     public record Unreadable(long row, String reason) {
@@ -54,44 +62,56 @@ public class UsageFileLoad {
     public record Result(UsageIngest.Summary summary, List<Unreadable> unreadable) {
     }
 
-    private static final String LOAD = """
-            with dups as (
-                select producer, event_id, min(row_no) as first from usage_stage group by producer, event_id
-                having count(*) > 1),
-            checked as (
-                select s.*, m.customer_id,
-                       case when m.customer_id is null then 'unknown customer ''' || s.customer_ref || ''''
-                            when not s.metric = any(?::text[])
-                                then 'unknown metric ''' || s.metric || ''' (mappings/usage/metrics.yaml)'
-                            when s.quantity < 0 then 'negative quantity ' || s.quantity
-                            when s.ts > now() + interval '5 minutes'
-                                then 'dated in the future: ' || to_char(s.ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                            when cardinality(?::text[]) > 0 and to_char(s.ts at time zone ?, 'YYYY-MM') = any(?::text[])
-                                then 'dated in closed period ' || to_char(s.ts at time zone ?, 'YYYY-MM')
-                       end as reason
-                from usage_stage s
-                cross join lateral (select ?::jsonb ->> s.customer_ref as customer_id) m
-                where not exists (select 1 from dups d
-                                  where d.producer = s.producer and d.event_id = s.event_id and d.first <> s.row_no)),
-            stored as (
-                insert into usage_event (producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at,
-                                         properties, feed, batch, status, reason)
-                select c.producer, c.event_id, c.customer_ref, c.customer_id, c.metric, c.quantity, c.ts,
-                       c.properties::jsonb, 'csv', ?, case when c.reason is null then 'accepted' else 'held' end, c.reason
-                from checked c
-                where not exists (select 1 from usage_event u where u.producer = c.producer and u.event_id = c.event_id)
+    private static final String COLUMNS = "producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at, "
+            + "properties, feed, batch, status, reason";
+
+    /**
+     * The rows to store, in index order: the first row of each key in the file (DISTINCT ON over a sort
+     * by key and row number: the sort is byte-wise, collation "C", so it de-duplicates and orders the
+     * insert in one pass), minus keys already stored, with the hold reason of {@link UsageIngest}.
+     * Its parameters are in the one-row table usage_load (COPY takes no bind parameters).
+     */
+    private static final String CHECKED = """
+            select c.producer, c.event_id, c.customer_ref, m.id, c.metric, c.quantity, c.ts, c.properties::jsonb,
+                   'csv', (select batch from usage_load), case when r.reason is null then 'accepted' else 'held' end, r.reason
+            from (select d.* from (select distinct on (s.event_id, s.producer) s.* from usage_stage s
+                                   order by s.event_id, s.producer, s.row_no) d
+                  where not exists (select 1 from usage_event u where u.producer = d.producer and u.event_id = d.event_id)
+                  offset 0) c
+            left join usage_customer m on m.ref = c.customer_ref
+            cross join lateral (select
+                   case when m.id is null then 'unknown customer ''' || c.customer_ref || ''''
+                        when not c.metric = any((select metrics from usage_load)::text[])
+                            then 'unknown metric ''' || c.metric || ''' (mappings/usage/metrics.yaml)'
+                        when c.quantity < 0 then 'negative quantity ' || c.quantity
+                        when c.ts > now() + interval '5 minutes'
+                            then 'dated in the future: ' || to_char(c.ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                        when (select cardinality(closed) > 0 from usage_load)
+                             and to_char(c.ts at time zone (select zone from usage_load), 'YYYY-MM') = any((select closed from usage_load)::text[])
+                            then 'dated in closed period ' || to_char(c.ts at time zone (select zone from usage_load), 'YYYY-MM')
+                   end as reason) r""";
+
+    /** The same rows inserted by one statement on the staging connection (the fallback path). */
+    private static final String STORE = """
+            with stored as (
+                insert into usage_event (%s)
                 %s
+                %%s
                 returning status)
-            select count(*) filter (where status = 'accepted'), count(*) filter (where status = 'held') from stored""";
+            select count(*) filter (where status = 'accepted'), count(*) filter (where status = 'held') from stored"""
+            .formatted(COLUMNS, CHECKED);
 
     private final JdbcTemplate jdbc;
+    private final DataSource dataSource;
     private final TransactionTemplate transactions;
     private final UsageIngest ingest;
     private final Counter rowsRead;
     private final Timer loads;
 
-    public UsageFileLoad(JdbcTemplate jdbc, TransactionTemplate transactions, UsageIngest ingest, MeterRegistry registry) {
+    public UsageFileLoad(JdbcTemplate jdbc, DataSource dataSource, TransactionTemplate transactions, UsageIngest ingest,
+                         MeterRegistry registry) {
         this.jdbc = jdbc;
+        this.dataSource = dataSource;
         this.transactions = transactions;
         this.ingest = ingest;
         this.rowsRead = Counter.builder("ledgerbridge.usage.file.rows").description("Rows read from dropped usage files")
@@ -116,7 +136,7 @@ public class UsageFileLoad {
         try (Statement st = conn.createStatement()) {
             st.execute("set local work_mem = '256MB'");
             st.execute("""
-                    create temp table usage_stage (row_no bigint, producer text, event_id text, customer_ref text,
+                    create temp table usage_stage (row_no bigint, producer text collate "C", event_id text collate "C", customer_ref text,
                         metric text, quantity bigint, ts timestamptz, properties text) on commit drop""");
         }
         List<Unreadable> unreadable = new ArrayList<>();
@@ -194,27 +214,45 @@ public class UsageFileLoad {
             }
         }
 
-        String customers = ingest.json(ingest.customers(refs));
-        String[] closed = ingest.closedPeriods().toArray(String[]::new);
-        String zone = ingest.zone().getId();
-        long[] counts;
-        Savepoint before = conn.setSavepoint();
-        try {
-            counts = store(conn, "", customers, closed, zone, batch);
-        } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) {
-                throw e;
+        params(conn, batch, refs);
+        long[] counts = null;
+        Connection storing = storingConnection(name);
+        if (storing != null) {
+            // a COPY TO cancelled half way aborts what it ran in: the savepoint keeps the staging transaction usable
+            Savepoint piping = conn.setSavepoint();
+            try {
+                counts = pipe(conn, storing, batch);
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // another feed stored one of these events since the anti-join looked: store on this connection,
+                // where the index decides (below)
+                log.info("Usage file {}: an event was stored by another feed meanwhile; storing on the staging connection",
+                        name);
+                conn.rollback(piping);
+            } finally {
+                release(storing);
             }
-            // another feed stored one of these events since the anti-join looked: let the index decide
-            conn.rollback(before);
-            counts = store(conn, "on conflict (producer, event_id) do nothing", customers, closed, zone, batch);
+        }
+        if (counts == null) {
+            Savepoint before = conn.setSavepoint();
+            try {
+                counts = store(conn, "");
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                conn.rollback(before);
+                counts = store(conn, "on conflict (producer, event_id) do nothing");
+            }
+            if (counts[1] > 0) {
+                ingest.openExceptions(batch);
+            }
         }
         unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
         int accepted = (int) counts[0];
         int held = (int) counts[1];
-        if (held > 0) {
-            ingest.openExceptions(batch);
-        }
         int readable = (int) rows - unreadable.size();
         UsageIngest.Summary summary = new UsageIngest.Summary(batch, (int) rows, accepted, readable - accepted - held, held);
         ingest.count(FEED, summary);
@@ -226,21 +264,122 @@ public class UsageFileLoad {
         return new Result(summary, unreadable);
     }
 
-    private long[] store(Connection conn, String onConflict, String customers, String[] closed,
-                         String zone, String batch) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(LOAD.formatted(onConflict))) {
-            int i = 1;
-            ps.setArray(i++, conn.createArrayOf("text", ingest.metrics().toArray()));
-            ps.setArray(i++, conn.createArrayOf("text", closed));
-            ps.setString(i++, zone);
-            ps.setArray(i++, conn.createArrayOf("text", closed));
-            ps.setString(i++, zone);
-            ps.setString(i++, customers == null ? "{}" : customers);
-            ps.setString(i, batch);
+    /** The customers of the file's references, the metrics, closed periods and zone, where the store query reads them. */
+    private void params(Connection conn, String batch, Set<String> refs) throws SQLException {
+        Map<String, String> customers = ingest.customers(refs);
+        try (Statement st = conn.createStatement()) {
+            st.execute("create temp table usage_customer (ref text primary key, id text not null) on commit drop");
+            st.execute("create temp table usage_load (batch text, zone text, metrics text[], closed text[]) on commit drop");
+        }
+        try (PreparedStatement ps = conn.prepareStatement(
+                "insert into usage_customer select * from unnest(?::text[], ?::text[])")) {
+            ps.setArray(1, conn.createArrayOf("text", customers.keySet().toArray()));
+            ps.setArray(2, conn.createArrayOf("text", customers.values().toArray()));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = conn.prepareStatement("insert into usage_load values (?, ?, ?::text[], ?::text[])")) {
+            ps.setString(1, batch);
+            ps.setString(2, ingest.zone().getId());
+            ps.setArray(3, conn.createArrayOf("text", ingest.metrics().toArray()));
+            ps.setArray(4, conn.createArrayOf("text", ingest.closedPeriods().toArray()));
+            ps.executeUpdate();
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute("analyze usage_customer");
+        }
+    }
+
+    /**
+     * A second connection, outside the staging transaction, that stores the file's rows while the staging
+     * connection sorts and checks them (two backends, two cores); null when the pool has none to spare
+     * (then the staging connection stores them itself).
+     */
+    private Connection storingConnection(String name) {
+        try {
+            Connection c = dataSource.getConnection();
+            c.setAutoCommit(false);
+            return c;
+        } catch (SQLException e) {
+            log.warn("Usage file {}: no second connection ({}); storing on the staging connection", name, e.getMessage());
+            return null;
+        }
+    }
+
+    private static void release(Connection c) {
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            log.debug("Rollback of the storing connection: {}", e.getMessage());
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("Close of the storing connection: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Streams the checked rows from the staging connection ({@code COPY (query) TO STDOUT}, binary) into
+     * {@code COPY usage_event FROM STDIN} on the storing connection, opens the exceptions of the held rows
+     * there and commits it: the whole file is that one transaction. Returns {accepted, held}.
+     */
+    private long[] pipe(Connection staging, Connection storing, String batch) throws SQLException {
+        CopyIn in = storing.unwrap(PGConnection.class).getCopyAPI()
+                .copyIn("copy usage_event (" + COLUMNS + ") from stdin with (format binary)");
+        CopyOut out = null;
+        long stored;
+        try {
+            out = staging.unwrap(PGConnection.class).getCopyAPI()
+                    .copyOut("copy (" + CHECKED + ") to stdout with (format binary)");
+            byte[] buffer = new byte[PIPE_BUFFER];
+            int used = 0;
+            byte[] row;
+            while ((row = out.readFromCopy()) != null) {
+                if (used + row.length > buffer.length) {
+                    in.writeToCopy(buffer, 0, used);
+                    used = 0;
+                }
+                if (row.length > buffer.length) {
+                    in.writeToCopy(row, 0, row.length);
+                } else {
+                    System.arraycopy(row, 0, buffer, used, row.length);
+                    used += row.length;
+                }
+            }
+            in.writeToCopy(buffer, 0, used);
+            stored = in.endCopy();
+        } catch (SQLException | RuntimeException e) {
+            if (out != null && out.isActive()) {
+                out.cancelCopy();
+            }
+            if (in.isActive()) {
+                in.cancelCopy();
+            }
+            throw e;
+        }
+        long held;
+        try (PreparedStatement ps = storing.prepareStatement(
+                "select count(*) from usage_event where batch = ? and status = 'held'")) {
+            ps.setString(1, batch);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new long[] {rs.getLong(1), rs.getLong(2)};
+                held = rs.getLong(1);
             }
+        }
+        if (held > 0) {
+            ingest.openExceptions(storing, batch);
+        }
+        storing.commit();
+        return new long[] {stored - held, held};
+    }
+
+    private long[] store(Connection conn, String onConflict) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(STORE.formatted(onConflict))) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 

@@ -121,16 +121,26 @@ public class UsageIngest {
         return summary;
     }
 
+    private static final String OPEN_EXCEPTIONS = """
+            insert into exception_item (kind, customer_id, summary, details, requested_by)
+            select 'usage_held', customer_id,
+                   'Usage event ' || producer || '/' || event_id || ' held: ' || reason,
+                   jsonb_build_object('usageEvent', id, 'feed', feed, 'batch', batch, 'metric', metric,
+                                      'quantity', quantity, 'occurredAt', occurred_at, 'customerRef', customer_ref),
+                   'usage'
+            from usage_event where batch = ? and status = 'held'""";
+
     /** One exception per held event of the batch, with the row as stored. */
     void openExceptions(String batch) {
-        jdbc.update("""
-                    insert into exception_item (kind, customer_id, summary, details, requested_by)
-                    select 'usage_held', customer_id,
-                           'Usage event ' || producer || '/' || event_id || ' held: ' || reason,
-                           jsonb_build_object('usageEvent', id, 'feed', feed, 'batch', batch, 'metric', metric,
-                                              'quantity', quantity, 'occurredAt', occurred_at, 'customerRef', customer_ref),
-                           'usage'
-                    from usage_event where batch = ? and status = 'held'""", batch);
+        jdbc.update(OPEN_EXCEPTIONS, batch);
+    }
+
+    /** The same, in the transaction of {@code conn} (a file's rows stored on a connection of their own). */
+    void openExceptions(java.sql.Connection conn, String batch) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement ps = conn.prepareStatement(OPEN_EXCEPTIONS)) {
+            ps.setString(1, batch);
+            ps.executeUpdate();
+        }
     }
 
     void count(String feed, Summary summary) {

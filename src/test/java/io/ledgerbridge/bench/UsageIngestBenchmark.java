@@ -86,9 +86,9 @@ class UsageIngestBenchmark {
         double ingest = (System.nanoTime() - t1) / 1e9;
         double load = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9;
         // the floor of any durable, de-duplicated store: the same rows (cast, readable ones only) inserted in one
-        // statement into a table shaped like usage_event with only its primary key (producer, event_id)
+        // statement into a table shaped like usage_event with only its primary key (event_id, producer)
         jdbc.execute("create table floor_clone (like usage_event including defaults)");
-        jdbc.execute("alter table floor_clone add primary key (producer, event_id)");
+        jdbc.execute("alter table floor_clone add primary key (event_id, producer)");
         long t3 = System.nanoTime();
         jdbc.execute("""
                 insert into floor_clone (producer, event_id, customer_ref, metric, quantity, occurred_at, feed, batch, status)
@@ -99,7 +99,9 @@ class UsageIngestBenchmark {
         jdbc.execute("drop table floor_clone");
         Integer stored = jdbc.queryForObject("select count(*) from usage_event where producer = 'default' and event_id like 'ev-%'",
                 Integer.class);
-        System.out.printf("%nBENCH usage ingest: %d rows (%.1f MiB), %d unreadable, %d stored after de-duplication%n",
+        System.out.printf("%nBENCH usage ingest: database collation %s%n",
+                jdbc.queryForObject("select datcollate from pg_database where datname = current_database()", String.class));
+        System.out.printf("BENCH usage ingest: %d rows (%.1f MiB), %d unreadable, %d stored after de-duplication%n",
                 rows, size / 1048576.0, bad, stored);
         System.out.printf("BENCH usage ingest: load %.2f s (%.0f rows/s; file dropped to report written: %.2f s, with"
                 + " the folder poll and read lock)%n", load, rows / load, ingest);

@@ -8,9 +8,12 @@ import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,6 +34,8 @@ class UsageFeedsTest {
     CustomerDirectory customers;
     @Autowired
     ProducerTemplate producer;
+    @Autowired
+    DataSource dataSource;
 
     private int count(String eventId, String status) {
         return jdbc.queryForObject("select count(*) from usage_event where event_id = ? and status = ?", Integer.class,
@@ -140,5 +145,39 @@ class UsageFeedsTest {
                 .isEqualTo(6);
         assertThat(jdbc.queryForObject("select count(*) from exception_item where kind = 'usage_held' and summary like ?",
                 Integer.class, "%" + p + "%")).isEqualTo(3);
+    }
+
+    @Test
+    void anEventStoredByAnotherFeedDuringTheLoadCountsOnceAndTheRestOfTheFileIsStored() throws Exception {
+        String cus = "cus_" + uid();
+        customers.resolve("stripe", cus);
+        String p = "u_" + uid() + "_";
+        try (Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            // another feed is storing event 2 and has not committed yet: the file's anti-join cannot see it
+            try (PreparedStatement ps = other.prepareStatement("""
+                    insert into usage_event (producer, event_id, customer_ref, metric, quantity, occurred_at, feed, batch, status)
+                    values ('default', ?, ?, 'api_calls', 2, '2026-06-02T08:00:00Z', 'http', 'other-feed', 'accepted')""")) {
+                ps.setString(1, p + "2");
+                ps.setString(2, cus);
+                ps.executeUpdate();
+            }
+            Files.createDirectories(INBOX);
+            String file = "usage-" + uid() + ".csv";
+            StringBuilder csv = new StringBuilder("event_id,customer,metric,quantity,timestamp\n");
+            for (int i = 1; i <= 3; i++) {
+                csv.append(p).append(i).append(',').append(cus).append(",api_calls,1,2026-06-02T08:00:00Z\n");
+            }
+            Files.writeString(INBOX.resolve(file + ".tmp"), csv);
+            Files.move(INBOX.resolve(file + ".tmp"), INBOX.resolve(file));
+            // the load now waits on event 2's lock; the other feed commits, the load hits the unique key and falls back
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                    "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'copy usage_event%'",
+                    Integer.class) > 0);
+            other.commit();
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(INBOX.resolve("done").resolve(file)));
+        }
+        assertThat(jdbc.queryForList("select event_id || ':' || feed from usage_event where event_id like ? order by event_id",
+                String.class, p + "%")).containsExactly(p + "1:csv", p + "2:http", p + "3:csv");
     }
 }
