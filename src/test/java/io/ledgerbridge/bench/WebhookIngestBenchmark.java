@@ -3,158 +3,276 @@ package io.ledgerbridge.bench;
 import static io.ledgerbridge.support.StripeEvents.charge;
 import static io.ledgerbridge.support.StripeEvents.event;
 import static io.ledgerbridge.support.StripeEvents.invoice;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ledgerbridge.faults.ChildInstance;
+import io.ledgerbridge.faults.FaultRig;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import io.ledgerbridge.support.StripeSigner;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.camel.CamelContext;
-import org.apache.camel.builder.RouteBuilder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Benchmark (by hand: {@code ./mvnw -B verify -Pbench -Dtest=WebhookIngestBenchmark -Dbench.events=10000 -Dbench.no-erp=true}):
- * signed Stripe webhooks with durable acknowledgement (signature check, envelope, inbox insert, 200)
- * against an echo route on the same HTTP stack in the same run (the ceiling), both at 64 concurrent
- * connections; then end to end, webhook to journal entry: events per second and the lag, and the
- * heap used.
+ * Benchmark of webhook ingest and of the pipeline behind it (by hand, docs/benchmarks.md):
+ * <pre>
+ * apt-get install -y wrk
+ * ./mvnw -B verify -Pbench -Dtest=WebhookIngestBenchmark -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ * The product runs as its own JVM ({@link ChildInstance}: production JIT, a 512 MiB heap, its own
+ * database on the embedded PostgreSQL and its own topics on the embedded Kafka broker, which stay in
+ * this JVM) and the load comes from wrk, a separate process, so neither the load generator nor the
+ * infrastructure share the product's heap. Phases, each with fresh signed Stripe events (an
+ * invoice.finalized and a charge.succeeded with its fee per customer):
+ * <ol>
+ * <li>warm-up: events through the whole pipeline until posted, and the echo route, so the JIT has compiled the hot paths;</li>
+ * <li>ceiling: an echo route behind the same servlet filters (method, content type, size, rate limit), storing nothing;</li>
+ * <li>ingest: signed webhooks (signature check, envelope, durable inbox insert, 200) at the same connections and time;</li>
+ * <li>end to end: webhooks paced at a fixed offered rate, each event's lag from the inbox to its journal entry.</li>
+ * </ol>
+ * The heap the product uses is read from its GC log (the used heap before each collection is its peak).
  */
 @Tag("bench")
 @LedgerbridgeTest
 class WebhookIngestBenchmark {
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    CamelContext camel;
+    private static final Instant START = Instant.parse("2021-01-01T00:00:00Z");
+    private static final Instant END = Instant.parse("2022-01-01T00:00:00Z");
+    private static final Pattern WRK = Pattern.compile(
+            "WRK requests=(\\d+) duration_us=(\\d+) p50_us=(\\d+) p99_us=(\\d+) max_us=(\\d+) non2xx=(\\d+) errors=(\\d+)");
+
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Environment env;
 
-    private record Result(int requests, double seconds, long[] latenciesMicros, int failures) {
+    private record Load(long requests, double seconds, double p50ms, double p99ms, double maxMs, long non2xx, long errors) {
         double perSecond() {
             return requests / seconds;
         }
 
-        double p(double q) {
-            return latenciesMicros[Math.min(latenciesMicros.length - 1, (int) Math.ceil(q * latenciesMicros.length) - 1)] / 1000.0;
+        @Override
+        public String toString() {
+            return String.format("%.0f req/s (%d in %.1f s), p50 %.1f ms, p99 %.1f ms, max %.0f ms, %d non-2xx, %d socket errors",
+                    perSecond(), requests, seconds, p50ms, p99ms, maxMs, non2xx, errors);
         }
-    }
-
-    private Result drive(List<HttpRequest> requests, int connections) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-        ExecutorService pool = Executors.newFixedThreadPool(connections);
-        long[] latencies = new long[requests.size()];
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger failures = new AtomicInteger();
-        long start = System.nanoTime();
-        List<Future<?>> workers = new ArrayList<>();
-        for (int w = 0; w < connections; w++) {
-            workers.add(pool.submit(() -> {
-                int i;
-                while ((i = next.getAndIncrement()) < requests.size()) {
-                    long t = System.nanoTime();
-                    try {
-                        HttpResponse<Void> r = client.send(requests.get(i), HttpResponse.BodyHandlers.discarding());
-                        if (r.statusCode() != 200) {
-                            failures.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        failures.incrementAndGet();
-                    }
-                    latencies[i] = (System.nanoTime() - t) / 1000;
-                }
-                return null;
-            }));
-        }
-        for (Future<?> w : workers) {
-            w.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        pool.awaitTermination(10, TimeUnit.SECONDS);
-        Arrays.sort(latencies);
-        return new Result(requests.size(), seconds, latencies, failures.get());
     }
 
     @Test
     void signedWebhooksAgainstAnEchoRouteAndEndToEnd() throws Exception {
-        int events = Integer.getInteger("bench.events", 20_000);
-        int connections = 64;
-        camel.addRoutes(new RouteBuilder() {
-            @Override
-            public void configure() {
-                // behind the same filters as the webhooks (method, content type, size, rate limit), nothing stored
-                from("platform-http:/webhooks/bench-echo?httpMethodRestrict=POST").routeId("bench-echo")
-                        .setBody(constant("{\"status\":\"accepted\"}"));
+        int connections = Integer.getInteger("bench.connections", 64);
+        int seconds = Integer.getInteger("bench.seconds", 20);
+        int rate = Integer.getInteger("bench.rate", 2_000);
+        int pacedConnections = Integer.getInteger("bench.paced-connections", 32);
+        int pacedSeconds = Integer.getInteger("bench.paced-seconds", 30);
+        String heap = System.getProperty("bench.product-heap", "512m");
+        Path wrk = Path.of(System.getProperty("bench.wrk", "/usr/bin/wrk"));
+        assertThat(wrk).as("wrk, the load generator (apt-get install -y wrk)").isExecutable();
+
+        try (FaultRig rig = new FaultRig(jdbc, env, "bench", "", 0)) {
+            Path work = Files.createDirectories(rig.home.resolve("bench"));
+            Path script = work.resolve("signed-requests.lua");
+            try (InputStream in = getClass().getResourceAsStream("/bench/signed-requests.lua")) {
+                Files.copy(in, script);
             }
-        });
-        String run = Long.toString(System.nanoTime(), 36);
-        Instant start = Instant.parse("2021-01-01T00:00:00Z");
-        Instant end = Instant.parse("2022-01-01T00:00:00Z");
-        List<String> bodies = new ArrayList<>(events);
-        for (int i = 0; bodies.size() < events; i++) {
-            String cus = "cus_b" + run + i;
-            String inv = "in_b" + run + i;
-            bodies.add(event("evt_b" + run + "i" + i, "invoice.finalized", invoice(inv, cus, "usd", 100_000, start, end, start, "prod_platform_annual"),
-                    start).toString());
-            bodies.add(event("evt_b" + run + "p" + i, "charge.succeeded", charge("ch_b" + run + i, cus, inv, "usd", 100_000, 3_000L, start),
-                    start).toString());
+            Files.writeString(work.resolve("bench-echo.camel.yaml"), """
+                    # benchmark ceiling: behind the same servlet filters as the webhooks, stores nothing
+                    - route:
+                        id: bench-echo
+                        from:
+                          uri: platform-http:/webhooks/bench-echo
+                          parameters:
+                            httpMethodRestrict: POST
+                          steps:
+                            - setBody:
+                                constant: '{"status":"accepted"}'
+                    """);
+            try (ChildInstance product = ChildInstance.start(rig.home, "bench", rig.with(
+                    "camel.main.routes-include-pattern", "file:routes/**/*.camel.yaml,file:bench/*.camel.yaml",
+                    "ledgerbridge.relay.poll-interval-ms", "100",
+                    // the benchmark measures capacity: the per-source limit (5,000 a second by default) stays out of the way
+                    "ledgerbridge.webhooks.rate-limit.stripe", "1000000",
+                    "ledgerbridge.webhooks.rate-limit.bench-echo", "1000000",
+                    "logging.level.io.ledgerbridge", "WARN"),
+                    jvm(heap, rig.home.resolve("gc.log")))) {
+                String url = "http://127.0.0.1:" + product.port;
+                Bodies bodies = new Bodies(rig.run);
+
+                // 1. warm-up
+                Path warm = bodies.write(work.resolve("warm.tsv"), 40_000);
+                wrk(wrk, script, warm, url, "/webhooks/bench-echo", connections, 10, 0);
+                System.out.println("BENCH warm-up webhooks: " + wrk(wrk, script, warm, url, "/webhooks/stripe", connections, 15, 0));
+                awaitPosted(rig, bodies.prefix(warm), Duration.ofMinutes(5));
+
+                // 2. ceiling and 3. ingest, same connections, same time, fresh events
+                Path ingestFile = bodies.write(work.resolve("ingest.tsv"), 160_000);
+                Load echo = wrk(wrk, script, ingestFile, url, "/webhooks/bench-echo", connections, seconds, 0);
+                System.out.println("BENCH echo: " + echo);
+                Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
+                System.out.println("BENCH ingest: " + ingest);
+                String ingestPrefix = bodies.prefix(ingestFile);
+                long stored = count(rig, "select count(*) from inbox_event where event_id like ?", ingestPrefix);
+                long drainStart = System.nanoTime();
+                awaitPosted(rig, ingestPrefix, Duration.ofMinutes(10));
+                double drain = (System.nanoTime() - drainStart) / 1e9;
+                double backlogRate = rate(rig, ingestPrefix);
+
+                // 4. end to end at a fixed offered rate
+                Path pacedFile = bodies.write(work.resolve("paced.tsv"), (int) (rate * pacedSeconds * 1.3));
+                int pause = Math.max(0, (int) Math.round(pacedConnections * 1000.0 / rate) - 1);
+                Load paced = wrk(wrk, script, pacedFile, url, "/webhooks/stripe", pacedConnections, pacedSeconds, pause);
+                System.out.println("BENCH paced: " + paced);
+                String pacedPrefix = bodies.prefix(pacedFile);
+                awaitPosted(rig, pacedPrefix, Duration.ofMinutes(5));
+                double throughput = rate(rig, pacedPrefix);
+                double[] lag = rig.db.queryForObject("""
+                        select percentile_cont(0.5) within group (order by extract(epoch from processed_at - received_at)),
+                               percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at)),
+                               max(extract(epoch from processed_at - received_at))
+                        from inbox_event where event_id like ?""",
+                        (rs, n) -> new double[] {rs.getDouble(1), rs.getDouble(2), rs.getDouble(3)}, pacedPrefix);
+                long unbalanced = rig.db.queryForObject("""
+                        select count(*) from (select entry_id from journal_line group by entry_id
+                                              having sum(debit) <> sum(credit)) x""", Long.class);
+                long deadLetters = rig.db.queryForObject("select count(*) from dead_letter", Long.class);
+
+                System.out.printf("%nBENCH product: own JVM, -Xmx%s, %d cores shared with wrk, PostgreSQL and the Kafka broker%n",
+                        heap, Runtime.getRuntime().availableProcessors());
+                System.out.printf("BENCH echo route (ceiling), %d connections:  %s%n", connections, echo);
+                System.out.printf("BENCH signed + durable ack, %d connections: %s = %.0f%% of the echo route; %d distinct events stored%n",
+                        connections, ingest, 100 * ingest.perSecond() / echo.perSecond(), stored);
+                System.out.printf("BENCH backlog of %d events posted %.1f s after the ingest ended (pipeline %.0f events/s from first receipt to last posting)%n",
+                        stored, drain, backlogRate);
+                System.out.printf("BENCH end to end at %d/s offered (%d connections, %d ms pause): %s%n", rate, pacedConnections, pause, paced);
+                System.out.printf("BENCH end to end: %.0f events/s webhook to journal entry; lag inbox -> posted p50 %.3f s, p99 %.3f s, max %.3f s%n",
+                        throughput, lag[0], lag[1], lag[2]);
+                System.out.printf("BENCH product heap (-Xmx%s, whole run): %s; unbalanced entries %d, dead letters %d%n%n",
+                        heap, heapFromGcLog(rig.home.resolve("gc.log")), unbalanced, deadLetters);
+                assertThat(unbalanced).isZero();
+                assertThat(deadLetters).isZero();
+            }
         }
-        List<HttpRequest> echo = new ArrayList<>();
-        List<HttpRequest> webhooks = new ArrayList<>();
-        for (String body : bodies) {
-            echo.add(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/webhooks/bench-echo")).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
-            webhooks.add(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/webhooks/stripe"))
-                    .header("Content-Type", "application/json").header("Stripe-Signature", StripeSigner.signNow(body))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    /** The product's JVM options: the heap, plus any given in bench.product-options (a profiler, say). */
+    private static List<String> jvm(String heap, Path gcLog) {
+        List<String> options = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+HeapDumpOnOutOfMemoryError", "-Xlog:gc:file=" + gcLog));
+        String more = System.getProperty("bench.product-options", "").trim();
+        if (!more.isEmpty()) {
+            options.addAll(List.of(more.split("\\s+")));
         }
-        drive(echo.subList(0, Math.min(2_000, echo.size())), connections); // warm-up
-        Result ceiling = drive(echo, connections);
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-        long t0 = System.nanoTime();
-        Result ingest = drive(webhooks, connections);
-        long posted;
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        do {
+        return options;
+    }
+
+    /** Runs wrk for the given time against one path with the requests of one file; its own figures. */
+    private static Load wrk(Path wrk, Path script, Path requests, String url, String path, int connections, int seconds, int pauseMs)
+            throws Exception {
+        int threads = Math.min(2, connections);
+        Process p = new ProcessBuilder(wrk.toString(), "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--timeout", "10s",
+                "-s", script.toString(), url, "--", requests.toString(), Integer.toString(threads), path, Integer.toString(pauseMs))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(seconds + 120L, TimeUnit.SECONDS)).isTrue();
+        Matcher m = WRK.matcher(out);
+        assertThat(m.find()).as("wrk output:%n%s", out).isTrue();
+        return new Load(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) / 1e6, Long.parseLong(m.group(3)) / 1000.0,
+                Long.parseLong(m.group(4)) / 1000.0, Long.parseLong(m.group(5)) / 1000.0, Long.parseLong(m.group(6)),
+                Long.parseLong(m.group(7)));
+    }
+
+    /**
+     * Waits until every stored event of a phase has its outcome: posted, or waiting for an invoice that
+     * was never sent (wrk stops at a time, so the last payment of a connection may be sent without it).
+     */
+    private static void awaitPosted(FaultRig rig, String prefix, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long stored = count(rig, "select count(*) from inbox_event where event_id like ?", prefix);
+        while (count(rig, """
+                select count(*) from inbox_event e where event_id like ?
+                and (status = 'posted' or status = 'waiting' and not exists (
+                     select 1 from inbox_event i where i.source = 'stripe' and i.event_type = 'invoice.finalized'
+                     and 'invoice:' || (i.payload::jsonb -> 'data' -> 'object' ->> 'id') = e.waiting_for))""", prefix) < stored) {
+            assertThat(System.nanoTime()).as("all %d events of %s posted in %s", stored, prefix, timeout).isLessThan(deadline);
             Thread.sleep(200);
-            posted = jdbc.queryForObject("select count(*) from inbox_event where event_id like ? and status = 'posted'", Long.class,
-                    "evt_b" + run + "%");
-        } while (posted < events && System.nanoTime() < deadline);
-        double endToEnd = (System.nanoTime() - t0) / 1e9;
-        Double lagP99 = jdbc.queryForObject("""
-                select percentile_cont(0.99) within group (order by extract(epoch from processed_at - received_at))
-                from inbox_event where event_id like ?""", Double.class, "evt_b" + run + "%");
-        long heapPeak = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-                .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        System.out.printf("%nBENCH webhooks: %d events at %d connections%n", events, connections);
-        System.out.printf("BENCH echo route:        %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d failures%n",
-                ceiling.perSecond(), ceiling.p(0.5), ceiling.p(0.99), ceiling.failures());
-        System.out.printf("BENCH signed + durable:  %.0f req/s, p50 %.1f ms, p99 %.1f ms, %d failures = %.0f%% of the echo route%n",
-                ingest.perSecond(), ingest.p(0.5), ingest.p(0.99), ingest.failures(), 100 * ingest.perSecond() / ceiling.perSecond());
-        System.out.printf("BENCH end to end:        %d of %d posted in %.1f s = %.0f events/s; lag received->posted p99 %.2f s;"
-                + " heap peak %d MiB (max %d MiB)%n%n", posted, events, endToEnd, posted / endToEnd, lagP99 == null ? -1 : lagP99,
-                heapPeak / 1048576, Runtime.getRuntime().maxMemory() / 1048576);
+        }
+    }
+
+    /** Events of a phase over the time from the first receipt to the last posting. */
+    private static double rate(FaultRig rig, String prefix) {
+        return rig.db.queryForObject("""
+                select count(*) / extract(epoch from max(processed_at) - min(received_at))
+                from inbox_event where event_id like ?""", Double.class, prefix);
+    }
+
+    private static long count(FaultRig rig, String sql, String arg) {
+        return rig.db.queryForObject(sql, Long.class, arg);
+    }
+
+    /** Fresh signed Stripe events, written for wrk as a file of "signature TAB body" lines. */
+    private static final class Bodies {
+        private final String run;
+
+        Bodies(String run) {
+            this.run = run.replace("_", "");
+        }
+
+        String prefix(Path file) {
+            return "evt_" + run + file.getFileName().toString().replace(".tsv", "") + "_%";
+        }
+
+        Path write(Path file, int events) throws IOException {
+            String tag = run + file.getFileName().toString().replace(".tsv", "");
+            long now = System.currentTimeMillis() / 1000;
+            try (BufferedWriter out = Files.newBufferedWriter(file)) {
+                for (int i = 0; i < events / 2; i++) {
+                    String cus = "cus_" + tag + i;
+                    String inv = "in_" + tag + i;
+                    line(out, event("evt_" + tag + "_i" + i, "invoice.finalized",
+                            invoice(inv, cus, "usd", 100_000, START, END, START, "prod_platform_annual"), START).toString(), now);
+                    line(out, event("evt_" + tag + "_p" + i, "charge.succeeded",
+                            charge("ch_" + tag + i, cus, inv, "usd", 100_000, 3_000L, START), START).toString(), now);
+                }
+            }
+            return file;
+        }
+
+        private static void line(BufferedWriter out, String body, long now) throws IOException {
+            out.write(StripeSigner.sign(body, now, StripeSigner.TEST_SECRET));
+            out.write('\t');
+            out.write(body);
+            out.write('\n');
+        }
+    }
+
+    /** The product's heap before each collection (its peaks), from its GC log (-Xlog:gc): the highest, and the pauses added up. */
+    private static String heapFromGcLog(Path gcLog) throws IOException {
+        Matcher m = Pattern.compile("Pause .*? (\\d+)M->(\\d+)M\\((\\d+)M\\) ([\\d.]+)ms").matcher(Files.readString(gcLog));
+        long peak = 0;
+        long committed = 0;
+        double pauses = 0;
+        int collections = 0;
+        while (m.find()) {
+            peak = Math.max(peak, Long.parseLong(m.group(1)));
+            committed = Math.max(committed, Long.parseLong(m.group(3)));
+            pauses += Double.parseDouble(m.group(4));
+            collections++;
+        }
+        return String.format("peak %d MiB used (largest committed %d MiB), %d collections, %.0f ms paused in all", peak, committed,
+                collections, pauses);
     }
 }

@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  * (its own database) and Kafka broker (its own topics and consumer groups), so nothing it does
  * mixes with the shared test context. SaaS fakes are the parent's, and outlive the child.
  */
-final class ChildInstance implements AutoCloseable {
+public final class ChildInstance implements AutoCloseable {
 
     private final Process process;
-    final int port;
+    public final int port;
     final Path log;
 
     private ChildInstance(Process process, int port, Path log) {
@@ -34,8 +34,17 @@ final class ChildInstance implements AutoCloseable {
         this.log = log;
     }
 
+    /** JVM options of the fault runs: a small heap and quick start-up (C1 only), since they start many children. */
+    static final List<String> QUICK_START = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     /** Starts the product with the given properties (as command-line arguments) and waits until it is ready. */
     static ChildInstance start(Path home, String name, Map<String, String> properties) throws Exception {
+        return start(home, name, properties, QUICK_START);
+    }
+
+    /** The same with the JVM options given (a benchmark runs the product as in production, with both JIT compilers). */
+    public static ChildInstance start(Path home, String name, Map<String, String> properties, List<String> jvmOptions)
+            throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -56,9 +65,10 @@ final class ChildInstance implements AutoCloseable {
             }
         }
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-Dfakesaas.url=" + FakeSaas.url(),
                 "-cp", classpath, LedgerbridgeApplication.class.getName(),
                 "--spring.profiles.active=test",
@@ -105,7 +115,12 @@ final class ChildInstance implements AutoCloseable {
         return process.isAlive();
     }
 
-    String tail() {
+    /** The operating-system process id (for jcmd and the like). */
+    public long pid() {
+        return process.pid();
+    }
+
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

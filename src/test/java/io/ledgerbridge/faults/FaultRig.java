@@ -24,29 +24,29 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * What a fault test needs around a {@link ChildInstance}: a database of its own on the embedded
+ * What a fault test (or a benchmark of the product as its own process) needs around a {@link ChildInstance}: a database of its own on the embedded
  * PostgreSQL (migrated, journal ids far from the shared context's so ERP document keys do not meet),
  * Kafka topics and consumer groups of its own, a stream of signed Stripe events (an annual invoice
  * and its payment with a fee per customer), and the end-state checks: each event once in the inbox
  * and posted, each invoice, payment and fee one balanced journal entry, and in the ERP once.
  */
-final class FaultRig implements AutoCloseable {
+public final class FaultRig implements AutoCloseable {
 
     private static final Instant PERIOD_START = Instant.parse("2023-03-01T00:00:00Z");
     private static final Instant PERIOD_END = Instant.parse("2024-03-01T00:00:00Z");
     private static final Instant INVOICED = Instant.parse("2023-03-01T09:00:00Z");
     private static final Instant PAID = Instant.parse("2023-03-02T10:00:00Z");
 
-    final String run;
+    public final String run;
     final String database;
-    final JdbcTemplate db;
+    public final JdbcTemplate db;
     final Map<String, String> props = new LinkedHashMap<>();
-    final Path home;
+    public final Path home;
     final List<String> bodies = new ArrayList<>();
     final int customers;
     private final JdbcTemplate parent;
 
-    FaultRig(JdbcTemplate parent, Environment env, String name, String erp, int customers) throws Exception {
+    public FaultRig(JdbcTemplate parent, Environment env, String name, String erp, int customers) throws Exception {
         this.parent = parent;
         this.customers = customers;
         run = name.replaceAll("[^a-z0-9]", "_") + "_" + uid().toLowerCase();
@@ -82,7 +82,7 @@ final class FaultRig implements AutoCloseable {
     }
 
     /** The properties plus some more. */
-    Map<String, String> with(String... keyValues) {
+    public Map<String, String> with(String... keyValues) {
         Map<String, String> p = new LinkedHashMap<>(props);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             p.put(keyValues[i], keyValues[i + 1]);
