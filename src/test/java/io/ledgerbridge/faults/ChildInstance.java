@@ -115,12 +115,7 @@ public final class ChildInstance implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** The operating-system process id (for jcmd and the like). */
-    public long pid() {
-        return process.pid();
-    }
-
-    public String tail() {
+    String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

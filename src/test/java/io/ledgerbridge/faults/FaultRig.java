@@ -24,8 +24,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * What a fault test (or a benchmark of the product as its own process) needs around a {@link ChildInstance}: a database of its own on the embedded
- * PostgreSQL (migrated, journal ids far from the shared context's so ERP document keys do not meet),
+ * What a fault test (or a benchmark of the product as its own process) needs around a
+ * {@link ChildInstance}: a database of its own on the embedded PostgreSQL (migrated, journal ids far from the shared context's so ERP document keys do not meet),
  * Kafka topics and consumer groups of its own, a stream of signed Stripe events (an annual invoice
  * and its payment with a fee per customer), and the end-state checks: each event once in the inbox
  * and posted, each invoice, payment and fee one balanced journal entry, and in the ERP once.
