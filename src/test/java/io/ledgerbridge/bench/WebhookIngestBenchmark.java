@@ -122,9 +122,7 @@ class WebhookIngestBenchmark {
                 // 2. ceiling and 3. ingest, same connections, same time, fresh events
                 Path ingestFile = bodies.write(work.resolve("ingest.tsv"), 160_000);
                 Load echo = wrk(wrk, script, ingestFile, url, "/webhooks/bench-echo", connections, seconds, 0);
-                System.out.println("BENCH echo: " + echo);
                 Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
-                System.out.println("BENCH ingest: " + ingest);
                 String ingestPrefix = bodies.prefix(ingestFile);
                 long stored = count(rig, "select count(*) from inbox_event where event_id like ?", ingestPrefix);
                 long drainStart = System.nanoTime();
@@ -136,7 +134,6 @@ class WebhookIngestBenchmark {
                 Path pacedFile = bodies.write(work.resolve("paced.tsv"), (int) (rate * pacedSeconds * 1.3));
                 int pause = Math.max(0, (int) Math.round(pacedConnections * 1000.0 / rate) - 1);
                 Load paced = wrk(wrk, script, pacedFile, url, "/webhooks/stripe", pacedConnections, pacedSeconds, pause);
-                System.out.println("BENCH paced: " + paced);
                 String pacedPrefix = bodies.prefix(pacedFile);
                 awaitPosted(rig, pacedPrefix, Duration.ofMinutes(5));
                 double throughput = rate(rig, pacedPrefix);
@@ -206,7 +203,7 @@ class WebhookIngestBenchmark {
                 select count(*) from inbox_event e where event_id like ?
                 and (status = 'posted' or status = 'waiting' and not exists (
                      select 1 from inbox_event i where i.source = 'stripe' and i.event_type = 'invoice.finalized'
-                     and 'invoice:' || (i.payload::jsonb -> 'data' -> 'object' ->> 'id') = e.waiting_for))""", prefix) < stored) {
+                     and 'invoice:stripe:' || (i.payload::jsonb -> 'data' -> 'object' ->> 'id') = e.waiting_for))""", prefix) < stored) {
             assertThat(System.nanoTime()).as("all %d events of %s posted in %s", stored, prefix, timeout).isLessThan(deadline);
             Thread.sleep(200);
         }
