@@ -1,7 +1,12 @@
 package io.ledgerbridge.customers;
 
 import io.ledgerbridge.canonical.Customer;
+import io.ledgerbridge.platform.TransactionScoped;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -25,6 +30,17 @@ public class CustomerDirectory {
     /** The golden id for an external id, created on first sight (safe under concurrency). */
     @Transactional
     public String resolve(String system, String externalId) {
+        Map<String, String> known = resolved.get(jdbc.getDataSource(), HashMap::new);
+        String cached = known.get(system + KEY_SEPARATOR + externalId);
+        if (cached != null) {
+            return cached;
+        }
+        String id = resolveNow(system, externalId);
+        known.put(system + KEY_SEPARATOR + externalId, id);
+        return id;
+    }
+
+    private String resolveNow(String system, String externalId) {
         List<String> found = jdbc.queryForList(
                 "select customer_id from customer_xref where system = ? and external_id = ?", String.class, system, externalId);
         if (!found.isEmpty()) {
@@ -43,6 +59,65 @@ public class CustomerDirectory {
         }
         return id;
     }
+
+    /**
+     * The golden ids of many external ids of one system at once (a batch of events): one look-up, one
+     * statement creating those seen for the first time. Later {@link #resolve} calls of the same
+     * transaction answer from what this found.
+     */
+    @Transactional
+    public Map<String, String> resolveAll(String system, Collection<String> externalIds) {
+        Map<String, String> known = resolved.get(jdbc.getDataSource(), HashMap::new);
+        Map<String, String> result = new HashMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (String externalId : new java.util.LinkedHashSet<>(externalIds)) {
+            String cached = known.get(system + KEY_SEPARATOR + externalId);
+            if (cached != null) {
+                result.put(externalId, cached);
+            } else if (externalId != null) {
+                unknown.add(externalId);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return result;
+        }
+        String[] ids = unknown.toArray(String[]::new);
+        jdbc.query("select external_id, customer_id from customer_xref where system = ? and external_id = any(?)",
+                rs -> {
+                    result.put(rs.getString(1), rs.getString(2));
+                }, system, ids);
+        String[] missing = unknown.stream().filter(e -> !result.containsKey(e)).toArray(String[]::new);
+        if (missing.length > 0) {
+            List<String> lost = new ArrayList<>();
+            jdbc.query("""
+                    with fresh as (select e as external_id, 'cus-' || gen_random_uuid() as id from unnest(?::text[]) e),
+                    golden as (insert into customer (id) select id from fresh),
+                    linked as (insert into customer_xref (system, external_id, customer_id)
+                               select ?, external_id, id from fresh
+                               on conflict (system, external_id) do nothing returning external_id)
+                    select f.external_id, f.id, l.external_id is not null from fresh f left join linked l using (external_id)""",
+                    rs -> {
+                        if (rs.getBoolean(3)) {
+                            result.put(rs.getString(1), rs.getString(2));
+                        } else {
+                            lost.add(rs.getString(2));
+                        }
+                    }, missing, system);
+            if (!lost.isEmpty()) {
+                // other transactions linked some first: use theirs, drop ours
+                jdbc.update("delete from customer where id = any(?)", (Object) lost.toArray(String[]::new));
+                jdbc.query("select external_id, customer_id from customer_xref where system = ? and external_id = any(?)",
+                        rs -> {
+                            result.put(rs.getString(1), rs.getString(2));
+                        }, system, missing);
+            }
+        }
+        result.forEach((externalId, id) -> known.put(system + KEY_SEPARATOR + externalId, id));
+        return result;
+    }
+
+    private static final char KEY_SEPARATOR = '\u0000';
+    private final TransactionScoped<Map<String, String>> resolved = new TransactionScoped<>("customers.resolved");
 
     /** Records what a source says about its customer on the golden record. */
     @Transactional

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.platform.faults.Faults;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -64,20 +62,18 @@ public class OutboxRelay {
         if (batch.isEmpty()) {
             return 0;
         }
-        List<CompletableFuture<Object>> sends = new ArrayList<>(batch.size());
+        // one list body: camel-kafka sends the records in order from this thread and waits for every acknowledgement
+        List<Message> records = new ArrayList<>(batch.size());
         for (Pending p : batch) {
-            String body = json(new IngressMessage(p.id(), p.source(), p.eventId(), p.eventType(), p.payload()));
-            sends.add(producer.asyncRequestBodyAndHeaders(topicUri, body, Map.of(KafkaConstants.KEY, p.key())));
+            Message m = new DefaultMessage(producer.getCamelContext());
+            m.setBody(json(new IngressMessage(p.id(), p.source(), p.eventId(), p.eventType(), p.payload())));
+            m.setHeader(KafkaConstants.KEY, p.key());
+            records.add(m);
         }
-        for (CompletableFuture<Object> send : sends) {
-            try {
-                send.get(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing the inbox", e);
-            } catch (ExecutionException | TimeoutException e) {
-                throw new IllegalStateException("publishing to " + topicUri + " failed; the batch stays unpublished", e);
-            }
+        Exchange sent = producer.send(topicUri, exchange -> exchange.getMessage().setBody(records));
+        if (sent.getException() != null) {
+            throw new IllegalStateException("publishing to " + topicUri + " failed; the batch stays unpublished",
+                    sent.getException());
         }
         Long[] ids = batch.stream().map(Pending::id).toArray(Long[]::new);
         Faults.point("relay.published");

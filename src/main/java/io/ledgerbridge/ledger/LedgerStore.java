@@ -3,6 +3,7 @@ package io.ledgerbridge.ledger;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.JournalLine;
+import io.ledgerbridge.platform.TransactionScoped;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -49,24 +50,16 @@ public class LedgerStore {
      */
     public Optional<Long> post(JournalEntry entry, Long sourceEventId) {
         Long[] sources = sourceEventId == null ? new Long[0] : new Long[] {sourceEventId};
-        jdbc.queryForList("select pg_advisory_xact_lock_shared(?)", PERIOD_LOCK);
-        LocalDate date = firstOpenDay(entry.date());
+        // the shared period lock once a transaction; the closed periods it protects cannot change while it is held
+        List<String> closed = closedPeriods.get(jdbc.getDataSource(), () -> {
+            jdbc.queryForList("select pg_advisory_xact_lock_shared(?)", PERIOD_LOCK);
+            return jdbc.queryForList("select period from accounting_period order by period", String.class);
+        });
+        LocalDate date = firstOpenDay(entry.date(), closed);
         boolean late = !date.equals(entry.date());
         String memo = late ? entry.memo() + " (dated " + entry.date() + "; period " + YearMonth.from(entry.date())
                 + " is closed)" : entry.memo();
-        List<Long> ids = jdbc.queryForList("""
-                insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule, customer_id,
-                                           corrects_entry_id, source_event_ids, original_date)
-                values (?, ?, ?, ?, ?, ?, (select id from journal_entry where entry_key = ?), ?, ?)
-                on conflict (entry_key) do nothing returning id""", Long.class,
-                entry.key(), Date.valueOf(date), entry.currency(), memo, entry.postingRule(),
-                entry.customerId(), entry.corrects(), sources, late ? Date.valueOf(entry.date()) : null);
-        if (ids.isEmpty()) {
-            return Optional.empty();
-        }
-        long id = ids.get(0);
         int n = entry.lines().size();
-        Long[] entryIds = new Long[n];
         Integer[] lineNos = new Integer[n];
         String[] accounts = new String[n];
         Long[] debits = new Long[n];
@@ -75,7 +68,6 @@ public class LedgerStore {
         String[] products = new String[n];
         for (int i = 0; i < n; i++) {
             JournalLine l = entry.lines().get(i);
-            entryIds[i] = id;
             lineNos[i] = i + 1;
             accounts[i] = l.account();
             debits[i] = l.debit();
@@ -83,41 +75,46 @@ public class LedgerStore {
             customers[i] = l.customerId();
             products[i] = l.product();
         }
-        // all lines of an entry in one statement: the database checks the entry balances after it
-        jdbc.update("""
-                insert into journal_line (entry_id, line_no, account_code, debit, credit, customer_id, product)
-                select * from unnest(?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])""",
-                entryIds, lineNos, accounts, debits, credits, customers, products);
-        jdbc.update("""
-                insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
-                values ('ledger', 'posted', 'journal_entry', ?, ?, ?::jsonb)""",
-                Long.toString(id), sourceEventId, json(Map.of("entryKey", entry.key(), "rule", entry.postingRule(),
-                        "amount", entry.total(), "currency", entry.currency())));
-        if (erpTargets.length > 0) {
-            // the transactional outbox to the ERPs: committed with the entry, or not at all
-            jdbc.update("""
-                    insert into erp_posting (erp, entry_id, external_key) select erp, ?, ? from unnest(?::text[]) erp""",
-                    id, "lb-je-" + id, erpTargets);
-        }
-        return Optional.of(id);
+        // one statement: the entry (once per key), all its lines (the database checks the entry balances after
+        // them), its audit record and, where ERPs are configured, the transactional outbox to each ERP
+        List<Long> ids = jdbc.queryForList("""
+                with entry as (
+                    insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule, customer_id,
+                                               corrects_entry_id, source_event_ids, original_date)
+                    values (?, ?, ?, ?, ?, ?, (select id from journal_entry where entry_key = ?), ?, ?)
+                    on conflict (entry_key) do nothing returning id),
+                lines as (
+                    insert into journal_line (entry_id, line_no, account_code, debit, credit, customer_id, product)
+                    select entry.id, l.* from entry,
+                           unnest(?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) l),
+                audit as (
+                    insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
+                    select 'ledger', 'posted', 'journal_entry', entry.id::text, ?, ?::jsonb from entry),
+                outbox as (
+                    insert into erp_posting (erp, entry_id, external_key)
+                    select erp, entry.id, 'lb-je-' || entry.id from entry, unnest(?::text[]) erp)
+                select id from entry""", Long.class,
+                entry.key(), Date.valueOf(date), entry.currency(), memo, entry.postingRule(),
+                entry.customerId(), entry.corrects(), sources, late ? Date.valueOf(entry.date()) : null,
+                lineNos, accounts, debits, credits, customers, products,
+                sourceEventId, json(Map.of("entryKey", entry.key(), "rule", entry.postingRule(),
+                        "amount", entry.total(), "currency", entry.currency())),
+                erpTargets);
+        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
     }
+
+    private final TransactionScoped<List<String>> closedPeriods = new TransactionScoped<>("ledger.closed-periods");
 
     /** Advisory lock key shared by posting and taken exclusively by closing a period. */
     public static final long PERIOD_LOCK = 0x4c42_5045_5244L; // "LBPERD"
 
     /** The date itself when its month is open, else the first day of the first open month after it. */
-    public LocalDate firstOpenDay(LocalDate date) {
-        List<String> closed = jdbc.queryForList(
-                "select period from accounting_period where period >= ? order by period", String.class,
-                YearMonth.from(date).toString());
+    private static LocalDate firstOpenDay(LocalDate date, List<String> closed) {
         YearMonth month = YearMonth.from(date);
-        if (!closed.contains(month.toString())) {
-            return date;
-        }
         while (closed.contains(month.toString())) {
             month = month.plusMonths(1);
         }
-        return month.atDay(1);
+        return month.equals(YearMonth.from(date)) ? date : month.atDay(1);
     }
 
     /** A posted entry, read back as the domain object (to reverse it). */

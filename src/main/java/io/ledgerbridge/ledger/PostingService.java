@@ -57,15 +57,94 @@ public class PostingService {
 
     @Transactional
     public PostingOutcome apply(CanonicalEvent event) {
+        return apply(event, null);
+    }
+
+    /**
+     * Applies the events of one batch of the ledger stage in the caller's transaction, in order. Reads
+     * that would otherwise be repeated event by event are made once for the batch (the customers the
+     * events name, the events already waiting for what the batch posts), and the outcome of every
+     * event goes to the inbox in one statement at the end. The result is the same as applying each
+     * event with {@link #apply(CanonicalEvent)} in the same order.
+     */
+    @Transactional
+    public void applyAll(List<CanonicalEvent> events) {
+        Batch batch = new Batch();
+        Map<String, List<String>> customerRefs = new java.util.HashMap<>();
+        List<String> dependencies = new ArrayList<>();
+        for (CanonicalEvent e : events) {
+            String ref = switch (e.type()) {
+                case INVOICE_FINALIZED -> e.invoice().customerRef();
+                case PAYMENT_SUCCEEDED -> e.payment().customerRef();
+                default -> null;
+            };
+            if (ref != null) {
+                customerRefs.computeIfAbsent(e.source(), s -> new ArrayList<>()).add(ref);
+            }
+            if (e.type() == io.ledgerbridge.canonical.CanonicalType.INVOICE_FINALIZED) {
+                dependencies.add("invoice:" + ref(e, e.invoice().id()));
+            } else if (e.type() == io.ledgerbridge.canonical.CanonicalType.PAYMENT_SUCCEEDED) {
+                dependencies.add("payment:" + ref(e, e.payment().id()));
+            }
+        }
+        customerRefs.forEach(customers::resolveAll);
+        if (!dependencies.isEmpty()) {
+            for (String dependency : dependencies) {
+                batch.stored.put(dependency, new ArrayList<>());
+            }
+            jdbc.query("""
+                    select id, waiting_for, canonical::text from inbox_event
+                    where status = 'waiting' and waiting_for = any(?) order by id for update""",
+                    rs -> {
+                        batch.stored.get(rs.getString(2)).add(waitingEvent(rs.getLong(1), rs.getString(3)));
+                    }, (Object) dependencies.toArray(String[]::new));
+        }
+        for (CanonicalEvent e : events) {
+            apply(e, batch);
+        }
+        if (!batch.outcomes.isEmpty()) {
+            int n = batch.outcomes.size();
+            Long[] ids = new Long[n];
+            String[] statuses = new String[n];
+            String[] messages = new String[n];
+            String[] waitingFor = new String[n];
+            int i = 0;
+            for (Map.Entry<Long, PostingOutcome> o : batch.outcomes.entrySet()) {
+                ids[i] = o.getKey();
+                statuses[i] = o.getValue().status();
+                messages[i] = o.getValue().message();
+                waitingFor[i] = o.getValue().waitingFor();
+                i++;
+            }
+            jdbc.update("""
+                    update inbox_event e set status = o.status, status_reason = o.message, waiting_for = o.waiting_for,
+                           processed_at = now()
+                    from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as o(id, status, message, waiting_for)
+                    where e.id = o.id""", ids, statuses, messages, waitingFor);
+        }
+    }
+
+    /**
+     * What one batch has done so far: the outcome of each event (written to the inbox at the end), the
+     * events that started waiting in it, and those already waiting in the database for what it posts.
+     */
+    private static final class Batch {
+        final Map<Long, PostingOutcome> outcomes = new java.util.LinkedHashMap<>();
+        final Map<String, List<CanonicalEvent>> waiting = new java.util.HashMap<>();
+        final Map<String, List<CanonicalEvent>> stored = new java.util.HashMap<>();
+        final java.util.Set<Long> drained = new java.util.HashSet<>();
+    }
+
+    private PostingOutcome apply(CanonicalEvent event, Batch batch) {
         PostingOutcome outcome = switch (event.type()) {
             case CUSTOMER_UPSERTED -> {
                 customers.upsert(event.source(), event.customer());
                 yield PostingOutcome.posted(List.of(), "customer record updated");
             }
-            case INVOICE_FINALIZED -> invoiceFinalized(event, event.invoice());
+            case INVOICE_FINALIZED -> invoiceFinalized(event, event.invoice(), batch);
             case INVOICE_VOIDED -> invoiceVoided(event, event.invoice());
             case INVOICE_UNCOLLECTIBLE -> invoiceUncollectible(event, event.invoice());
-            case PAYMENT_SUCCEEDED -> payment(event, event.payment());
+            case PAYMENT_SUCCEEDED -> payment(event, event.payment(), batch);
             case REFUND_ISSUED -> refund(event, event.refund());
             case CREDIT_NOTE_ISSUED -> creditNote(event, event.creditNote());
             case PAYOUT_PAID -> payout(event, event.payout());
@@ -74,16 +153,24 @@ public class PostingService {
                     event.type() + " has no posting rule: deals and contracts go to the contract stage");
         };
         if (event.inboxId() != null) {
-            jdbc.update("""
-                    update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
-                    where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
+            if (batch != null) {
+                batch.outcomes.remove(event.inboxId());
+                batch.outcomes.put(event.inboxId(), outcome);
+                if (outcome.waitingFor() != null) {
+                    batch.waiting.computeIfAbsent(outcome.waitingFor(), d -> new ArrayList<>()).add(event);
+                }
+            } else {
+                jdbc.update("""
+                        update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
+                        where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
+            }
         }
         return outcome;
     }
 
     // ---- invoices -------------------------------------------------------------------------
 
-    private PostingOutcome invoiceFinalized(CanonicalEvent event, Invoice inv) {
+    private PostingOutcome invoiceFinalized(CanonicalEvent event, Invoice inv, Batch batch) {
         String invoiceId = ref(event, inv.id());
         String customer = customers.resolve(event.source(), inv.customerRef());
         LocalDate date = date(inv.finalizedAt() != null ? inv.finalizedAt() : event.occurredAt());
@@ -124,22 +211,44 @@ public class PostingService {
         if (id.isEmpty()) {
             return PostingOutcome.posted(List.of(), "already posted");
         }
+        int n = lines.size();
+        String[] lineIds = new String[n];
+        String[] descriptions = new String[n];
+        String[] products = new String[n];
+        Long[] amounts = new Long[n];
+        String[] accounts = new String[n];
+        String[] methods = new String[n];
+        String[] starts = new String[n];
+        String[] ends = new String[n];
+        Boolean[] deferred = new Boolean[n];
+        for (int i = 0; i < n; i++) {
+            RevenueLine l = lines.get(i);
+            lineIds[i] = l.lineId();
+            descriptions[i] = describe(inv, l.lineId());
+            products[i] = l.product();
+            amounts[i] = l.amount();
+            accounts[i] = l.account();
+            methods[i] = l.method();
+            starts[i] = l.periodStart() == null ? null : l.periodStart().toString();
+            ends[i] = l.periodEnd() == null ? null : l.periodEnd().toString();
+            deferred[i] = l.deferred();
+        }
         jdbc.update("""
-                insert into ar_invoice (invoice_id, customer_id, currency, total, invoice_date, entry_id)
-                values (?, ?, ?, ?, ?, ?)""", invoiceId, customer, inv.currency(), inv.total(), Date.valueOf(date), id.get());
-        jdbc.batchUpdate("""
+                with invoice as (
+                    insert into ar_invoice (invoice_id, customer_id, currency, total, invoice_date, entry_id)
+                    values (?, ?, ?, ?, ?, ?) returning invoice_id)
                 insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
                                           period_start, period_end, deferred)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", lines.stream().map(l -> new Object[] {
-                invoiceId, l.lineId(), describe(inv, l.lineId()), l.product(), l.amount(), l.account(), l.method(),
-                l.periodStart() == null ? null : Date.valueOf(l.periodStart()),
-                l.periodEnd() == null ? null : Date.valueOf(l.periodEnd()), l.deferred()}).toList());
+                select invoice.invoice_id, l.* from invoice,
+                       unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::date[], ?::date[], ?::boolean[]) l""",
+                invoiceId, customer, inv.currency(), inv.total(), Date.valueOf(date), id.get(),
+                lineIds, descriptions, products, amounts, accounts, methods, starts, ends, deferred);
         if (!relieved.isEmpty()) {
             jdbc.update("update usage_charge set invoiced_in = ?, relief_entry_id = ? where stripe_invoice_item = any(?)",
                     invoiceId, id.get(), relieved.toArray(String[]::new));
         }
         List<Long> posted = new ArrayList<>(List.of(id.get()));
-        posted.addAll(drain("invoice:" + invoiceId));
+        posted.addAll(drain("invoice:" + invoiceId, batch));
         return PostingOutcome.posted(posted, memo);
     }
 
@@ -222,7 +331,7 @@ public class PostingService {
 
     // ---- money in and out -----------------------------------------------------------------
 
-    private PostingOutcome payment(CanonicalEvent event, Payment p) {
+    private PostingOutcome payment(CanonicalEvent event, Payment p, Batch batch) {
         String paymentId = ref(event, p.id());
         if (exists("select count(*) from ar_payment where payment_id = ?", paymentId)) {
             return PostingOutcome.posted(List.of(), "already posted");
@@ -253,22 +362,23 @@ public class PostingService {
             store.post(PostingRules.fee(key(event, "fee", feeRef, null), date, p.currency(), customer, p.fee(),
                     "Stripe processing fee of payment " + p.id()), event.inboxId()).ifPresent(posted::add);
         }
+        long stillOpen = invoice == null ? 0 : invoice.open() - applied;
+        // the payment and what it does to its invoice, in one statement
         jdbc.update("""
-                insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
-                values (?, ?, ?, ?, ?, ?, ?, ?)""", paymentId, invoice == null ? null : invoice.id(), customer,
-                p.currency(), p.amount(), applied, p.amount() - applied, posted.isEmpty() ? null : posted.get(0));
-        if (invoice != null) {
-            long stillOpen = invoice.open() - applied;
-            jdbc.update("""
-                    update ar_invoice set amount_paid = amount_paid + ?, status = case when ? = 0 then 'paid' else status end,
-                           updated_at = now() where invoice_id = ?""", applied, stillOpen, invoice.id());
-            if (stillOpen > 0) {
-                openException(event, "short_payment", customer, "Payment " + p.id() + " of " + p.amount() + " "
-                        + p.currency() + " leaves " + stillOpen + " open on invoice " + p.invoiceRef(),
-                        Map.of("invoice", p.invoiceRef(), "payment", p.id(), "open", stillOpen));
-            }
+                with payment as (
+                    insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
+                    values (?, ?, ?, ?, ?, ?, ?, ?) returning invoice_id)
+                update ar_invoice set amount_paid = amount_paid + ?, status = case when ? = 0 then 'paid' else status end,
+                       updated_at = now()
+                where invoice_id = (select invoice_id from payment)""", paymentId, invoice == null ? null : invoice.id(), customer,
+                p.currency(), p.amount(), applied, p.amount() - applied, posted.isEmpty() ? null : posted.get(0),
+                applied, stillOpen);
+        if (invoice != null && stillOpen > 0) {
+            openException(event, "short_payment", customer, "Payment " + p.id() + " of " + p.amount() + " "
+                    + p.currency() + " leaves " + stillOpen + " open on invoice " + p.invoiceRef(),
+                    Map.of("invoice", p.invoiceRef(), "payment", p.id(), "open", stillOpen));
         }
-        posted.addAll(drain("payment:" + paymentId));
+        posted.addAll(drain("payment:" + paymentId, batch));
         return PostingOutcome.posted(posted, memo);
     }
 
@@ -399,22 +509,42 @@ public class PostingService {
         }
     }
 
-    /** Applies the events that were waiting for {@code dependency}; returns the entries they posted. */
-    private List<Long> drain(String dependency) {
-        List<Map<String, Object>> waiting = jdbc.queryForList("""
-                select id, canonical::text as canonical from inbox_event
-                where status = 'waiting' and waiting_for = ? order by id for update""", dependency);
+    /**
+     * Applies the events that were waiting for {@code dependency}, in the order they arrived; returns the
+     * entries they posted. In a batch, those are the ones the database holds (read for the whole batch
+     * at its start where it could know the dependency) and those that started waiting earlier in it.
+     */
+    private List<Long> drain(String dependency, Batch batch) {
+        List<CanonicalEvent> waiting;
+        if (batch == null) {
+            waiting = storedWaiting(dependency);
+        } else {
+            List<CanonicalEvent> stored = batch.stored.remove(dependency);
+            waiting = new ArrayList<>(stored != null ? stored : storedWaiting(dependency));
+            waiting.addAll(batch.waiting.getOrDefault(dependency, List.of()));
+            batch.waiting.remove(dependency);
+            waiting.removeIf(e -> e.inboxId() != null && !batch.drained.add(e.inboxId()));
+        }
         List<Long> posted = new ArrayList<>();
-        for (Map<String, Object> row : waiting) {
-            try {
-                CanonicalEvent e = mapper.readValue((String) row.get("canonical"), CanonicalEvent.class)
-                        .withInboxId(((Number) row.get("id")).longValue());
-                posted.addAll(apply(e).entryIds());
-            } catch (java.io.IOException ex) {
-                throw new IllegalStateException("waiting event " + row.get("id") + " cannot be read back", ex);
-            }
+        for (CanonicalEvent e : waiting) {
+            posted.addAll(apply(e, batch).entryIds());
         }
         return posted;
+    }
+
+    private List<CanonicalEvent> storedWaiting(String dependency) {
+        return jdbc.query("""
+                select id, canonical::text as canonical from inbox_event
+                where status = 'waiting' and waiting_for = ? order by id for update""",
+                (rs, i) -> waitingEvent(rs.getLong(1), rs.getString(2)), dependency);
+    }
+
+    private CanonicalEvent waitingEvent(long inboxId, String canonical) {
+        try {
+            return mapper.readValue(canonical, CanonicalEvent.class).withInboxId(inboxId);
+        } catch (java.io.IOException ex) {
+            throw new IllegalStateException("waiting event " + inboxId + " cannot be read back", ex);
+        }
     }
 
     private void openException(CanonicalEvent event, String kind, String customer, String summary, Map<String, Object> details) {

@@ -4,48 +4,162 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.canonical.CanonicalType;
+import io.ledgerbridge.canonical.stripe.StripeEventMapper;
+import io.ledgerbridge.contracts.ContractMapper;
+import io.ledgerbridge.ingress.IngressMessage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Steps of the canonical stage named by {@code routes/canonical/*.camel.yaml}: keep the canonical
- * form on the inbox event (the trace shows it), record ignored events as such, and give the Kafka
- * key of the canonical topic (the source's customer, so one customer's events stay in order).
+ * The step of the canonical stage ({@code routes/canonical/canonical-map-events.camel.yaml}): one poll
+ * of raw source events from the ingress topic becomes canonical events.
+ * <ol>
+ * <li>Content-based routing by source picks the mapping: Stripe events go through the versioned
+ * mappings of {@code mappings/stripe/}, CRM and e-signature events through those of the contract
+ * sources. A message that cannot be read or mapped is dead-lettered alone (not retried: it is wrong
+ * in itself); a mapping that fails for another reason (a look-up in the source's API) is retried, then
+ * dead-lettered alone.</li>
+ * <li>The canonical form of every event is kept on its inbox event (the trace shows it) in one
+ * statement; an IGNORED event ends there with its reason.</li>
+ * <li>The others are routed by type: finance events to the canonical topic for the ledger, closed-won
+ * deals and signed contracts to the contract topic, keyed by the source's customer so one customer's
+ * events stay in order. All are sent before any acknowledgement is awaited.</li>
+ * <li>The poll's offsets are committed once every event is stored and acknowledged by the broker.</li>
+ * </ol>
  */
 @Component("canonicalStage")
 public class CanonicalStage {
 
+    static final String ROUTE = "canonical-map-events";
+    private static final Set<String> CONTRACT_SOURCES = Set.of("salesforce", "hubspot", "docusign", "pandadoc");
+    private static final Set<CanonicalType> CONTRACT_TYPES = Set.of(CanonicalType.DEAL_CLOSED_WON, CanonicalType.CONTRACT_SIGNED);
+
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
+    private final StripeEventMapper stripe;
+    private final ContractMapper contracts;
+    private final KafkaBatch batches;
+    private final ProducerTemplate producer;
+    private final String canonicalUri;
+    private final String contractsTopic;
 
-    public CanonicalStage(JdbcTemplate jdbc, ObjectMapper mapper) {
+    public CanonicalStage(JdbcTemplate jdbc, ObjectMapper mapper, StripeEventMapper stripe, ContractMapper contracts,
+                          KafkaBatch batches, ProducerTemplate producer,
+                          @Value("${ledgerbridge.kafka.topics.canonical}") String canonicalTopic,
+                          @Value("${ledgerbridge.kafka.topics.contracts}") String contractsTopic) {
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.stripe = stripe;
+        this.contracts = contracts;
+        this.batches = batches;
+        this.producer = producer;
+        this.canonicalUri = "kafka:" + canonicalTopic;
+        this.contractsTopic = contractsTopic;
     }
 
-    /** Stores the canonical form; an IGNORED event ends here with its reason. Idempotent. */
-    public CanonicalEvent record(CanonicalEvent event) {
-        String json;
+    /** Maps, stores and publishes one poll of the ingress topic, then commits its offsets. */
+    public void mapBatch(Exchange batch) {
+        List<Exchange> records = KafkaBatch.records(batch);
+        List<CanonicalEvent> mapped = new ArrayList<>(records.size());
+        for (Exchange record : records) {
+            CanonicalEvent event = batches.withRetries(record, ROUTE, () -> map(KafkaBatch.value(record)));
+            if (event != null) {
+                mapped.add(event);
+            }
+        }
+        record(mapped);
+        publish(mapped);
+        KafkaBatch.commit(records);
+    }
+
+    /** One raw event to its canonical form, by its source's mapping. */
+    CanonicalEvent map(String value) throws JsonProcessingException {
+        IngressMessage message = mapper.readValue(value, IngressMessage.class);
+        if ("stripe".equals(message.source())) {
+            return stripe.map(message.inboxId(), message.payload());
+        }
+        if (CONTRACT_SOURCES.contains(message.source())) {
+            return contracts.map(message.inboxId(), message.source(), message.eventId(), message.eventType(), message.payload());
+        }
+        throw new UnroutableEventException("no canonical mapping for source " + message.source());
+    }
+
+    /** Keeps the canonical forms on their inbox events; an IGNORED event ends there with its reason. Idempotent. */
+    private void record(List<CanonicalEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        int n = events.size();
+        Long[] ids = new Long[n];
+        String[] json = new String[n];
+        String[] types = new String[n];
+        String[] versions = new String[n];
+        String[] reasons = new String[n];
+        for (int i = 0; i < n; i++) {
+            CanonicalEvent e = events.get(i);
+            ids[i] = e.inboxId();
+            json[i] = json(e);
+            types[i] = e.type().name();
+            versions[i] = e.mappingVersion();
+            reasons[i] = e.type() == CanonicalType.IGNORED ? e.ignoredReason() : null;
+        }
+        jdbc.update("""
+                update inbox_event e set canonical = c.canonical::jsonb, canonical_type = c.type, mapping_version = c.version,
+                       status = case when c.type = 'IGNORED' and e.status in ('received', 'published', 'dead_lettered')
+                                     then 'ignored' else e.status end,
+                       status_reason = case when c.type = 'IGNORED' and e.status in ('received', 'published', 'dead_lettered')
+                                            then c.reason else e.status_reason end,
+                       processed_at = case when c.type = 'IGNORED' and e.status in ('received', 'published', 'dead_lettered')
+                                           then now() else e.processed_at end
+                from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) as c(id, canonical, type, version, reason)
+                where e.id = c.id""", ids, json, types, versions, reasons);
+    }
+
+    /**
+     * Sends every event that is not IGNORED to its topic, in order, as one batch of records (camel-kafka
+     * sends a list body record by record from this thread), then waits for all acknowledgements.
+     */
+    private void publish(List<CanonicalEvent> events) {
+        List<Message> messages = new ArrayList<>(events.size());
+        for (CanonicalEvent e : events) {
+            if (e.type() == CanonicalType.IGNORED) {
+                continue;
+            }
+            Message m = new DefaultMessage(producer.getCamelContext());
+            m.setBody(json(e));
+            m.setHeader(KafkaConstants.KEY, key(e));
+            if (CONTRACT_TYPES.contains(e.type())) {
+                m.setHeader(KafkaConstants.OVERRIDE_TOPIC, contractsTopic);
+            }
+            messages.add(m);
+        }
+        if (messages.isEmpty()) {
+            return;
+        }
+        Exchange sent = producer.send(canonicalUri, exchange -> exchange.getMessage().setBody(messages));
+        if (sent.getException() != null) {
+            throw new IllegalStateException("publishing canonical events failed; the poll is consumed again", sent.getException());
+        }
+    }
+
+    private String json(CanonicalEvent event) {
         try {
-            json = mapper.writeValueAsString(event);
+            return mapper.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        if (event.type() == CanonicalType.IGNORED) {
-            jdbc.update("""
-                    update inbox_event set canonical = ?::jsonb, canonical_type = ?, mapping_version = ?,
-                           status = 'ignored', status_reason = ?, processed_at = now()
-                    where id = ? and status in ('received', 'published', 'dead_lettered')""",
-                    json, event.type().name(), event.mappingVersion(), event.ignoredReason(), event.inboxId());
-        } else {
-            jdbc.update("""
-                    update inbox_event set canonical = ?::jsonb, canonical_type = ?, mapping_version = ?
-                    where id = ?""", json, event.type().name(), event.mappingVersion(), event.inboxId());
-        }
-        return event;
     }
 
-    /** Kafka key of the canonical topic. */
+    /** Kafka key of the canonical and contract topics: the source's customer, so its events stay in order. */
     public String key(CanonicalEvent event) {
         return event.customerRef() == null || event.customerRef().isBlank()
                 ? event.source() + ":account"

@@ -47,8 +47,9 @@ public class DeadLetterStore {
     @Transactional
     public void store(Exchange exchange) {
         try {
-            write(exchange);
-            written.increment();
+            if (write(exchange)) {
+                written.increment();
+            }
         } catch (RuntimeException e) {
             writeFailures.increment();
             log.error("Could not write a dead letter for route {}: {}; the message will be consumed again",
@@ -57,7 +58,7 @@ public class DeadLetterStore {
         }
     }
 
-    private void write(Exchange exchange) {
+    private boolean write(Exchange exchange) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String body = exchange.getMessage().getBody(String.class);
         String topic = exchange.getMessage().getHeader(KafkaConstants.TOPIC, String.class);
@@ -74,19 +75,29 @@ public class DeadLetterStore {
         }
         Long inboxId = inboxId(body);
         String message = error == null ? "unknown error" : error.getClass().getSimpleName() + ": " + error.getMessage();
-        jdbc.update("""
+        Object partition = exchange.getMessage().getHeader(KafkaConstants.PARTITION);
+        Object offset = exchange.getMessage().getHeader(KafkaConstants.OFFSET);
+        // a consumed record is dead-lettered once, however often its poll is consumed again
+        String position = topic != null && partition != null && offset != null ? topic + "/" + partition + "/" + offset : null;
+        int stored = jdbc.update("""
                 insert into dead_letter (inbox_event_id, route_id, replay_uri, message_key, payload, headers,
-                                         error_class, error_message, stack_trace)
-                values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?)""",
+                                         error_class, error_message, stack_trace, source_position)
+                values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)
+                on conflict (source_position) do nothing""",
                 inboxId, routeId, replayUri == null ? "unknown" : replayUri, key == null ? null : key.toString(),
                 body == null ? "" : body, toJson(headers), error == null ? null : error.getClass().getName(),
-                message, stackTrace(error));
+                message, stackTrace(error), position);
+        if (stored == 0) {
+            log.info("Record {} of route {} was dead-lettered before", position, routeId);
+            return false;
+        }
         if (inboxId != null) {
             jdbc.update("""
                     update inbox_event set status = 'dead_lettered', status_reason = ?, processed_at = now()
                     where id = ? and status not in ('posted', 'ignored')""", truncate(message), inboxId);
         }
         log.warn("Dead-lettered a message of route {} (inbox event {}): {}", routeId, inboxId, message);
+        return true;
     }
 
     /** Every message on the backbone carries the inbox id it stems from. */

@@ -1,40 +1,125 @@
 package io.ledgerbridge.pipeline;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
+import io.ledgerbridge.canonical.CanonicalType;
 import io.ledgerbridge.ledger.PostingService;
 import io.ledgerbridge.platform.faults.Faults;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Steps of the ledger stage named by {@code routes/ledger/ledger-post-entries.camel.yaml}: an
- * idempotent consumer whose record of the message ({@code processed_message}) is written in the same
- * database transaction as the journal entries it causes, so a redelivery, a replay or a re-drive
- * never posts twice and a crash before commit leaves nothing half done.
+ * The step of the ledger stage ({@code routes/ledger/ledger-post-entries.camel.yaml}): one poll of the
+ * canonical topic is posted in one database transaction, together with the consumer's record of each
+ * message ({@code processed_message}, the idempotent consumer), so a redelivery, a replay or a re-drive
+ * never posts twice and a crash before the commit leaves nothing half done. Offsets are committed after
+ * that transaction, exactly up to what it posted. A message that is not a canonical finance event is
+ * dead-lettered alone; if the batch fails for a reason of its own (not the database being away), its
+ * events are posted again one by one, so one that cannot be posted is retried and dead-lettered alone
+ * while the others post.
  */
 @Component("ledgerStage")
 public class LedgerStage {
 
+    private static final Logger log = LoggerFactory.getLogger(LedgerStage.class);
+
     static final String CONSUMER = "ledger";
+    static final String ROUTE = "ledger-post-entries";
+
+    /** The canonical types with a posting rule (accounting.md); anything else on the topic is a dead letter. */
+    static final Set<CanonicalType> POSTABLE = EnumSet.of(CanonicalType.CUSTOMER_UPSERTED, CanonicalType.INVOICE_FINALIZED,
+            CanonicalType.INVOICE_VOIDED, CanonicalType.INVOICE_UNCOLLECTIBLE, CanonicalType.PAYMENT_SUCCEEDED,
+            CanonicalType.REFUND_ISSUED, CanonicalType.CREDIT_NOTE_ISSUED, CanonicalType.PAYOUT_PAID);
 
     private final JdbcTemplate jdbc;
     private final PostingService posting;
+    private final TransactionTemplate transactions;
+    private final ObjectMapper mapper;
+    private final KafkaBatch batches;
 
-    public LedgerStage(JdbcTemplate jdbc, PostingService posting) {
+    public LedgerStage(JdbcTemplate jdbc, PostingService posting, TransactionTemplate transactions, ObjectMapper mapper,
+                       KafkaBatch batches) {
         this.jdbc = jdbc;
         this.posting = posting;
+        this.transactions = transactions;
+        this.mapper = mapper;
+        this.batches = batches;
     }
 
-    /** Applies a canonical event (journal entries, customer record) once. */
-    @Transactional
-    public void post(CanonicalEvent event) {
-        boolean firstTime = jdbc.update("insert into processed_message (consumer, message_key) values (?, ?) on conflict do nothing",
-                CONSUMER, event.source() + ":" + event.sourceEventId()) == 1;
-        if (firstTime) {
-            posting.apply(event);
+    /** Posts one poll of canonical events and commits its offsets. */
+    public void postBatch(Exchange batch) {
+        List<Exchange> records = KafkaBatch.records(batch);
+        List<Exchange> postable = new ArrayList<>(records.size());
+        List<CanonicalEvent> events = new ArrayList<>(records.size());
+        for (Exchange record : records) {
+            CanonicalEvent event;
+            try {
+                event = mapper.readValue(KafkaBatch.value(record), CanonicalEvent.class);
+            } catch (JsonProcessingException e) {
+                batches.deadLetter(record, ROUTE, e);
+                continue;
+            }
+            if (event.type() == null || !POSTABLE.contains(event.type())) {
+                batches.deadLetter(record, ROUTE, new UnroutableEventException("no posting rule for canonical type " + event.type()));
+                continue;
+            }
+            postable.add(record);
+            events.add(event);
+        }
+        if (!events.isEmpty()) {
+            try {
+                transactions.executeWithoutResult(tx -> postAll(events));
+            } catch (RuntimeException e) {
+                if (databaseAway(e)) {
+                    throw e;
+                }
+                log.warn("A batch of {} canonical events failed ({}: {}); posting them one by one", events.size(),
+                        e.getClass().getSimpleName(), e.getMessage());
+                for (int i = 0; i < events.size(); i++) {
+                    CanonicalEvent event = events.get(i);
+                    batches.withRetries(postable.get(i), ROUTE, () -> transactions.execute(tx -> {
+                        postAll(List.of(event));
+                        return Boolean.TRUE;
+                    }));
+                }
+            }
+        }
+        KafkaBatch.commit(records);
+    }
+
+    /**
+     * Applies each event seen for the first time, in order, in the caller's transaction; an event whose
+     * message was processed before (by an earlier delivery, or earlier in the same batch) is skipped.
+     */
+    private void postAll(List<CanonicalEvent> events) {
+        String[] keys = events.stream().map(LedgerStage::messageKey).toArray(String[]::new);
+        Set<String> firstTime = new HashSet<>(jdbc.queryForList("""
+                insert into processed_message (consumer, message_key) select ?, k from unnest(?::text[]) k
+                on conflict do nothing returning message_key""", String.class, CONSUMER, keys));
+        List<CanonicalEvent> fresh = new ArrayList<>(events.size());
+        for (CanonicalEvent event : events) {
+            if (firstTime.remove(messageKey(event))) {
+                fresh.add(event);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            posting.applyAll(fresh);
         }
         if (Faults.armed()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -44,5 +129,21 @@ public class LedgerStage {
                 }
             });
         }
+    }
+
+    private static String messageKey(CanonicalEvent event) {
+        return event.source() + ":" + event.sourceEventId();
+    }
+
+    /** The database could not be reached or did not answer: nothing is wrong with the events themselves. */
+    static boolean databaseAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof RecoverableDataAccessException || t instanceof TransactionException
+                    || t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) {
+                return true;
+            }
+        }
+        return false;
     }
 }
