@@ -64,12 +64,33 @@ public class PostingService {
      * Applies the events of one batch of the ledger stage in the caller's transaction, in order. Reads
      * that would otherwise be repeated event by event are made once for the batch (the customers the
      * events name, the events already waiting for what the batch posts), and the outcome of every
-     * event goes to the inbox in one statement at the end. The result is the same as applying each
-     * event with {@link #apply(CanonicalEvent)} in the same order.
+     * event goes to the inbox in one statement at the end, with the event's canonical form as it came
+     * ({@code canonical}, the same order as {@code events}; it is kept for the trace and for an event
+     * that waits). The result is the same as applying each event with {@link #apply(CanonicalEvent)}
+     * in the same order.
      */
     @Transactional
-    public void applyAll(List<CanonicalEvent> events) {
+    public void applyAll(List<CanonicalEvent> events, List<String> canonical) {
+        applyAll(events, canonical, false);
+    }
+
+    /**
+     * The same, with the entries of the batch's invoices, payments and fees written together at its end
+     * ({@link LedgerStore#writeTogether}) when {@code together}: fewer statements, and a
+     * {@link LedgerStore.EntryPostedBefore} in the rare case one of them was posted before, after which
+     * the caller posts the batch again without it.
+     */
+    @Transactional
+    public void applyAll(List<CanonicalEvent> events, List<String> canonical, boolean together) {
+        if (together) {
+            store.writeTogether();
+        }
         Batch batch = new Batch();
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).inboxId() != null) {
+                batch.canonical.put(events.get(i).inboxId(), canonical.get(i));
+            }
+        }
         Map<String, List<String>> customerRefs = new java.util.HashMap<>();
         List<String> dependencies = new ArrayList<>();
         for (CanonicalEvent e : events) {
@@ -102,25 +123,36 @@ public class PostingService {
         for (CanonicalEvent e : events) {
             apply(e, batch);
         }
+        store.flush();
         if (!batch.outcomes.isEmpty()) {
             int n = batch.outcomes.size();
             Long[] ids = new Long[n];
             String[] statuses = new String[n];
             String[] messages = new String[n];
             String[] waitingFor = new String[n];
+            String[] json = new String[n];
+            String[] types = new String[n];
+            String[] versions = new String[n];
             int i = 0;
             for (Map.Entry<Long, PostingOutcome> o : batch.outcomes.entrySet()) {
                 ids[i] = o.getKey();
                 statuses[i] = o.getValue().status();
                 messages[i] = o.getValue().message();
                 waitingFor[i] = o.getValue().waitingFor();
+                json[i] = batch.canonical.get(o.getKey());
+                CanonicalEvent e = batch.events.get(o.getKey());
+                types[i] = json[i] == null || e == null ? null : e.type().name();
+                versions[i] = json[i] == null || e == null ? null : e.mappingVersion();
                 i++;
             }
+            // each event's outcome, and its canonical form where this batch brought it (a drained event has it already)
             jdbc.update("""
                     update inbox_event e set status = o.status, status_reason = o.message, waiting_for = o.waiting_for,
-                           processed_at = now()
-                    from unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) as o(id, status, message, waiting_for)
-                    where e.id = o.id""", ids, statuses, messages, waitingFor);
+                           processed_at = clock_timestamp(), canonical = coalesce(o.canonical::jsonb, e.canonical),
+                           canonical_type = coalesce(o.type, e.canonical_type), mapping_version = coalesce(o.version, e.mapping_version)
+                    from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                         as o(id, status, message, waiting_for, canonical, type, version)
+                    where e.id = o.id""", ids, statuses, messages, waitingFor, json, types, versions);
         }
     }
 
@@ -130,6 +162,8 @@ public class PostingService {
      */
     private static final class Batch {
         final Map<Long, PostingOutcome> outcomes = new java.util.LinkedHashMap<>();
+        final Map<Long, String> canonical = new java.util.HashMap<>();
+        final Map<Long, CanonicalEvent> events = new java.util.HashMap<>();
         final Map<String, List<CanonicalEvent>> waiting = new java.util.HashMap<>();
         final Map<String, List<CanonicalEvent>> stored = new java.util.HashMap<>();
         final java.util.Set<Long> drained = new java.util.HashSet<>();
@@ -154,6 +188,7 @@ public class PostingService {
         };
         if (event.inboxId() != null) {
             if (batch != null) {
+                batch.events.put(event.inboxId(), event);
                 batch.outcomes.remove(event.inboxId());
                 batch.outcomes.put(event.inboxId(), outcome);
                 if (outcome.waitingFor() != null) {

@@ -28,8 +28,9 @@ import org.springframework.stereotype.Component;
  * sources. A message that cannot be read or mapped is dead-lettered alone (not retried: it is wrong
  * in itself); a mapping that fails for another reason (a look-up in the source's API) is retried, then
  * dead-lettered alone.</li>
- * <li>The canonical form of every event is kept on its inbox event (the trace shows it) in one
- * statement; an IGNORED event ends there with its reason.</li>
+ * <li>The canonical form of an event that ends here (IGNORED, with its reason) or goes to the contract
+ * stage is kept on its inbox event (the trace shows it) in one statement; a finance event's form is kept
+ * by the ledger stage together with its outcome.</li>
  * <li>The others are routed by type: finance events to the canonical topic for the ledger, closed-won
  * deals and signed contracts to the contract topic, keyed by the source's customer so one customer's
  * events stay in order. All are sent before any acknowledgement is awaited.</li>
@@ -93,8 +94,14 @@ public class CanonicalStage {
         throw new UnroutableEventException("no canonical mapping for source " + message.source());
     }
 
-    /** Keeps the canonical forms on their inbox events; an IGNORED event ends there with its reason. Idempotent. */
-    private void record(List<CanonicalEvent> events) {
+    /**
+     * Keeps the canonical forms of the events that end here (IGNORED, with their reason) or leave the
+     * finance flow (deals and contracts) on their inbox events. A finance event's form is kept by the
+     * ledger stage with its outcome, in the one update it makes anyway. Idempotent.
+     */
+    private void record(List<CanonicalEvent> all) {
+        List<CanonicalEvent> events = all.stream()
+                .filter(e -> e.type() == CanonicalType.IGNORED || CONTRACT_TYPES.contains(e.type())).toList();
         if (events.isEmpty()) {
             return;
         }

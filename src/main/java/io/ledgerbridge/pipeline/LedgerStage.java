@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.canonical.CanonicalType;
+import io.ledgerbridge.ledger.LedgerStore;
 import io.ledgerbridge.ledger.PostingService;
 import io.ledgerbridge.platform.faults.Faults;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * canonical topic is posted in one database transaction, together with the consumer's record of each
  * message ({@code processed_message}, the idempotent consumer), so a redelivery, a replay or a re-drive
  * never posts twice and a crash before the commit leaves nothing half done. Offsets are committed after
- * that transaction, exactly up to what it posted. A message that is not a canonical finance event is
+ * that transaction, exactly up to what it posted. Each event's canonical form is kept on its inbox event
+ * with its outcome, in the same statement. A message that is not a canonical finance event is
  * dead-lettered alone; if the batch fails for a reason of its own (not the database being away), its
  * events are posted again one by one, so one that cannot be posted is retried and dead-lettered alone
  * while the others post.
@@ -67,6 +69,7 @@ public class LedgerStage {
         List<Exchange> records = KafkaBatch.records(batch);
         List<Exchange> postable = new ArrayList<>(records.size());
         List<CanonicalEvent> events = new ArrayList<>(records.size());
+        List<String> canonical = new ArrayList<>(records.size());
         for (Exchange record : records) {
             CanonicalEvent event;
             try {
@@ -81,10 +84,18 @@ public class LedgerStage {
             }
             postable.add(record);
             events.add(event);
+            canonical.add(KafkaBatch.value(record));
         }
         if (!events.isEmpty()) {
             try {
-                transactions.executeWithoutResult(tx -> postAll(events));
+                try {
+                    transactions.executeWithoutResult(tx -> postAll(events, canonical, true));
+                } catch (LedgerStore.EntryPostedBefore | org.springframework.dao.DuplicateKeyException e) {
+                    // an invoice or payment posted before by another event: the careful way finds it and posts nothing twice
+                    log.info("A batch of {} canonical events met a fact posted before ({}); posting it entry by entry",
+                            events.size(), e.getMessage());
+                    transactions.executeWithoutResult(tx -> postAll(events, canonical, false));
+                }
             } catch (RuntimeException e) {
                 if (databaseAway(e)) {
                     throw e;
@@ -93,8 +104,9 @@ public class LedgerStage {
                         e.getClass().getSimpleName(), e.getMessage());
                 for (int i = 0; i < events.size(); i++) {
                     CanonicalEvent event = events.get(i);
+                    String form = canonical.get(i);
                     batches.withRetries(postable.get(i), ROUTE, () -> transactions.execute(tx -> {
-                        postAll(List.of(event));
+                        postAll(List.of(event), List.of(form), false);
                         return Boolean.TRUE;
                     }));
                 }
@@ -107,19 +119,21 @@ public class LedgerStage {
      * Applies each event seen for the first time, in order, in the caller's transaction; an event whose
      * message was processed before (by an earlier delivery, or earlier in the same batch) is skipped.
      */
-    private void postAll(List<CanonicalEvent> events) {
+    private void postAll(List<CanonicalEvent> events, List<String> canonical, boolean together) {
         String[] keys = events.stream().map(LedgerStage::messageKey).toArray(String[]::new);
         Set<String> firstTime = new HashSet<>(jdbc.queryForList("""
                 insert into processed_message (consumer, message_key) select ?, k from unnest(?::text[]) k
                 on conflict do nothing returning message_key""", String.class, CONSUMER, keys));
         List<CanonicalEvent> fresh = new ArrayList<>(events.size());
-        for (CanonicalEvent event : events) {
-            if (firstTime.remove(messageKey(event))) {
-                fresh.add(event);
+        List<String> forms = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            if (firstTime.remove(messageKey(events.get(i)))) {
+                fresh.add(events.get(i));
+                forms.add(canonical.get(i));
             }
         }
         if (!fresh.isEmpty()) {
-            posting.applyAll(fresh);
+            posting.applyAll(fresh, forms, together);
         }
         if (Faults.armed()) {
             TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {

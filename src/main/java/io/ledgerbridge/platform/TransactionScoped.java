@@ -44,4 +44,43 @@ public final class TransactionScoped<T> {
         }
         return value;
     }
+
+    /** A value a transaction binds explicitly (absent until then), forgotten when it ends. */
+    public static final class Optional<T> {
+        private final String name;
+
+        public Optional(String name) {
+            this.name = name;
+        }
+
+        private Key key(Object dataSource) {
+            Object transaction = TransactionSynchronizationManager.isSynchronizationActive()
+                    && TransactionSynchronizationManager.isActualTransactionActive()
+                    ? TransactionSynchronizationManager.getResource(dataSource) : null;
+            return transaction == null ? null : new Key(name, transaction);
+        }
+
+        /** The value bound in the current transaction, or null. */
+        @SuppressWarnings("unchecked")
+        public T current(Object dataSource) {
+            Key key = key(dataSource);
+            return key == null ? null : (T) TransactionSynchronizationManager.getResource(key);
+        }
+
+        /** Binds the value to the current transaction (which must be active) until it ends. */
+        public void bind(Object dataSource, T value) {
+            Key key = key(dataSource);
+            if (key == null) {
+                throw new IllegalStateException(name + " needs an active transaction");
+            }
+            TransactionSynchronizationManager.unbindResourceIfPossible(key);
+            TransactionSynchronizationManager.bindResource(key, value);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCompletion(int status) {
+                    TransactionSynchronizationManager.unbindResourceIfPossible(key);
+                }
+            });
+        }
+    }
 }

@@ -82,7 +82,6 @@ class WebhookIngestBenchmark {
         int pacedSeconds = Integer.getInteger("bench.paced-seconds", 30);
         String heap = System.getProperty("bench.product-heap", "512m");
         int warmRounds = Integer.getInteger("bench.warm-rounds", 15);
-        int warmQueue = Integer.getInteger("bench.warm-queue", 20);
         Path wrk = Path.of(System.getProperty("bench.wrk", "/usr/bin/wrk"));
         assertThat(wrk).as("wrk, the load generator (apt-get install -y wrk)").isExecutable();
 
@@ -117,15 +116,21 @@ class WebhookIngestBenchmark {
 
                 // 1. warm-up: load in rounds until the JIT has compiled what the load runs (on 2 cores its one C2
                 //    thread takes minutes for a Spring, Camel and Kafka application; measuring before that measures it)
+                double lastEcho = 0;
+                double lastIngest = 0;
                 for (int round = 1; ; round++) {
                     Path warm = bodies.write(work.resolve("warm" + round + ".tsv"), 30_000);
                     Load echoRound = wrk(wrk, script, warm, url, "/webhooks/bench-echo", connections, 10, 0);
                     Load ingestRound = wrk(wrk, script, warm, url, "/webhooks/stripe", connections, 10, 0);
                     awaitPosted(rig, bodies, warm, Duration.ofMinutes(5));
-                    int queued = compileQueue(product.pid());
-                    System.out.printf("BENCH warm-up round %d: echo %.0f req/s, webhooks %.0f req/s, %d methods waiting for C2%n",
-                            round, echoRound.perSecond(), ingestRound.perSecond(), queued);
-                    if (queued <= warmQueue || round >= warmRounds) {
+                    System.out.printf("BENCH warm-up round %d: echo %.0f req/s, webhooks %.0f req/s%n",
+                            round, echoRound.perSecond(), ingestRound.perSecond());
+                    // warm when neither rate still grows by more than 5% a round
+                    boolean settled = round >= 3 && echoRound.perSecond() < lastEcho * 1.05
+                            && ingestRound.perSecond() < lastIngest * 1.05;
+                    lastEcho = Math.max(lastEcho, echoRound.perSecond());
+                    lastIngest = Math.max(lastIngest, ingestRound.perSecond());
+                    if (settled || round >= warmRounds) {
                         break;
                     }
                 }
@@ -219,19 +224,6 @@ class WebhookIngestBenchmark {
             assertThat(System.nanoTime()).as("all %d events of %s posted in %s", stored, prefix, timeout).isLessThan(deadline);
             Thread.sleep(500);
         }
-    }
-
-    /** Methods the product's JIT has queued for its optimising compiler (C2), from jcmd. */
-    private static int compileQueue(long pid) throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Compiler.queue").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        int c2 = out.indexOf("C2 compile queue:");
-        if (c2 < 0) {
-            return Integer.MAX_VALUE;
-        }
-        return (int) out.substring(c2).lines().skip(1).filter(l -> !l.isBlank() && !l.contains("Empty")).count();
     }
 
     /** Events of a phase over the time from the first receipt to the last posting. */

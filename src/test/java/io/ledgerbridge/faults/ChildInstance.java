@@ -106,11 +106,6 @@ public final class ChildInstance implements AutoCloseable {
         throw new IllegalStateException("the child did not become ready in 180 s:\n" + tail());
     }
 
-    /** The operating-system process id of the child (for jcmd, say). */
-    public long pid() {
-        return process.pid();
-    }
-
     /** Waits for the process to end by itself; returns its exit code, or null if it is still alive. */
     Integer awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;

@@ -32,7 +32,7 @@ class CrashPointsTest {
             "ingress.verified, 5, ''",
             "ingress.stored, 5, ''",
             "relay.published, 1, ''",
-            "ledger.committed, 4, ''",
+            "ledger.committed, 2, ''",
             "erp.posted, 3, netsuite"})
     void everyAcknowledgedEventEndsOnceAfterACrash(String point, int pass, String erp) throws Exception {
         try (FaultRig rig = new FaultRig(parent, env, point, erp, 8)) {

@@ -106,6 +106,44 @@ class StripeWebhookIngressTest {
         assertThat(stored(id)).isEqualTo(1);
     }
 
+    /**
+     * Group commit: a burst from many connections is stored a group a statement. Each distinct event is
+     * stored once and accepted once; every repeat, in the same group or a later one, is answered as a
+     * duplicate naming the same inbox id.
+     */
+    @Test
+    void aBurstOfDistinctAndRepeatedEventsIsStoredOnceEachInGroups() throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add("evt_" + uid());
+            bodies.add(payoutEvent(ids.get(i)));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(32);
+        List<JsonNode> answers = new ArrayList<>();
+        try {
+            List<Callable<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (String body : bodies) {
+                    calls.add(() -> http.stripe(body));
+                }
+            }
+            for (Future<HttpResponse<String>> f : pool.invokeAll(calls)) {
+                assertThat(f.get().statusCode()).as(f.get().body()).isEqualTo(200);
+                answers.add(JSON.readTree(f.get().body()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (String id : ids) {
+            List<JsonNode> mine = answers.stream().filter(a -> a.path("eventId").asText().equals(id)).toList();
+            assertThat(mine).hasSize(4);
+            assertThat(mine).filteredOn(a -> a.path("status").asText().equals("accepted")).hasSize(1);
+            assertThat(mine.stream().map(a -> a.path("id").asLong()).distinct().count()).as(id).isEqualTo(1);
+            assertThat(stored(id)).isEqualTo(1);
+        }
+    }
+
     @Test
     void refusesABadSignatureWith401AndStoresNothing() throws Exception {
         String id = "evt_" + uid();

@@ -1,0 +1,141 @@
+package io.ledgerbridge.pipeline;
+
+import static io.ledgerbridge.support.StripeEvents.event;
+import static io.ledgerbridge.support.StripeEvents.invoice;
+import static io.ledgerbridge.support.StripeEvents.uid;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ledgerbridge.canonical.CanonicalEvent;
+import io.ledgerbridge.canonical.stripe.StripeEventMapper;
+import io.ledgerbridge.support.LedgerbridgeTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.support.DefaultMessage;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The batch stages on their own: canonical events published straight to the canonical topic, many in
+ * one send so they meet in one poll, for inbox events made here. A batch with a poison event posts
+ * all the others and dead-letters the poison once; an entry whose key was posted before by another
+ * event makes the batch fall back to posting entry by entry, which finds it and posts nothing twice.
+ */
+@LedgerbridgeTest
+class BatchStagesTest {
+
+    private static final Instant START = Instant.parse("2026-03-01T00:00:00Z");
+    private static final Instant END = Instant.parse("2027-03-01T00:00:00Z");
+
+    @Autowired
+    JdbcTemplate jdbc;
+    @Autowired
+    ProducerTemplate producer;
+    @Autowired
+    StripeEventMapper stripe;
+    @Autowired
+    ObjectMapper mapper;
+    @Value("${ledgerbridge.kafka.topics.canonical}")
+    String canonicalTopic;
+
+    /** An inbox event as the relay leaves it once published, and the canonical form of its Stripe invoice. */
+    private String invoiceFinalized(String eventId, String invoiceId, String customer) throws Exception {
+        String payload = event(eventId, "invoice.finalized",
+                invoice(invoiceId, customer, "usd", 120_000, START, END, START, "prod_platform_annual"), START).toString();
+        long inboxId = jdbc.queryForObject("""
+                insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status, published_at)
+                values ('stripe', ?, 'invoice.finalized', ?, ?, 'test', 'published', now()) returning id""",
+                Long.class, eventId, customer, payload);
+        CanonicalEvent mapped = stripe.map(inboxId, payload);
+        return mapper.writeValueAsString(mapped);
+    }
+
+    private void publish(String key, List<String> values) {
+        List<Message> messages = new ArrayList<>();
+        for (String value : values) {
+            Message m = new DefaultMessage(producer.getCamelContext());
+            m.setBody(value);
+            m.setHeader(KafkaConstants.KEY, key);
+            messages.add(m);
+        }
+        producer.sendBody("kafka:" + canonicalTopic, messages);
+    }
+
+    private String status(String eventId) {
+        return jdbc.queryForObject("select status || ':' || coalesce(status_reason, '') from inbox_event where event_id = ?",
+                String.class, eventId);
+    }
+
+    private int entries(String invoiceId) {
+        return jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class,
+                "stripe:invoice:" + invoiceId + ":finalized");
+    }
+
+    @Test
+    void aPoisonEventIsDeadLetteredAloneOnceAndTheRestOfItsBatchPosts() throws Exception {
+        String customer = "cus_" + uid();
+        List<String> values = new ArrayList<>();
+        List<String> good = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String eventId = "evt_" + uid();
+            String invoiceId = "in_" + uid();
+            values.add(invoiceFinalized(eventId, invoiceId, customer));
+            good.add(invoiceId);
+        }
+        // a currency the ledger cannot hold (char(3)): the database refuses this event's entry, not the others'
+        String poisonEvent = "evt_" + uid();
+        ObjectNode poison = (ObjectNode) mapper.readTree(invoiceFinalized(poisonEvent, "in_" + uid(), customer));
+        ((ObjectNode) poison.get("invoice")).put("currency", "usdx");
+        values.add(2, poison.toString());
+        values.add(4, "this is not a canonical event");
+        publish("stripe:" + customer, values);
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            for (String invoiceId : good) {
+                assertThat(entries(invoiceId)).as(invoiceId).isEqualTo(1);
+            }
+            assertThat(status(poisonEvent)).startsWith("dead_lettered:");
+        });
+        Thread.sleep(1000);
+        assertThat(jdbc.queryForObject("select count(*) from dead_letter where payload like ?", Integer.class,
+                "%" + poisonEvent + "%")).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from dead_letter where payload = 'this is not a canonical event'",
+                Integer.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("""
+                select error_class from dead_letter where payload = 'this is not a canonical event'""", String.class))
+                .contains("Json");
+    }
+
+    @Test
+    void anEntryPostedBeforeByAnotherEventIsFoundAndNotPostedTwice() throws Exception {
+        String customer = "cus_" + uid();
+        String invoiceId = "in_" + uid();
+        String first = "evt_" + uid();
+        publish("stripe:" + customer, List.of(invoiceFinalized(first, invoiceId, customer)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(first)).startsWith("posted:"));
+
+        // the same invoice again under another event id (a sender that re-issued it), with a fresh invoice beside it
+        String again = "evt_" + uid();
+        String otherEvent = "evt_" + uid();
+        String otherInvoice = "in_" + uid();
+        publish("stripe:" + customer, List.of(invoiceFinalized(again, invoiceId, customer),
+                invoiceFinalized(otherEvent, otherInvoice, customer)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(status(again)).isEqualTo("posted:already posted");
+            assertThat(status(otherEvent)).startsWith("posted:Stripe invoice");
+        });
+        assertThat(entries(invoiceId)).isEqualTo(1);
+        assertThat(entries(otherInvoice)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select count(*) from dead_letter where payload like ? or payload like ?",
+                Integer.class, "%" + again + "%", "%" + otherEvent + "%")).isZero();
+    }
+}
