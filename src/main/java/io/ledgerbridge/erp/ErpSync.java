@@ -198,19 +198,22 @@ public class ErpSync {
         }
     }
 
+    /** The posting failed, its dead letter and its exception: one statement, so no one sees one without the others. */
     private void refuse(String erp, long postingId, long entryId, String message) {
-        jdbc.update("update erp_posting set status = 'failed', last_error = ? where id = ?", message, postingId);
-        String entryKey = jdbc.queryForObject("select entry_key from journal_entry where id = ?", String.class, entryId);
-        jdbc.update("""
-                insert into dead_letter (route_id, replay_uri, message_key, payload, error_class, error_message)
-                values ('erp-sync', 'direct:erp-retry', ?, ?, ?, ?)""",
-                erp + ":" + entryKey, "{\"postingId\":" + postingId + "}", ErpException.Refused.class.getName(), message);
-        jdbc.update("""
+        String entryKey = jdbc.queryForObject("""
+                with failed as (update erp_posting set status = 'failed', last_error = ? where id = ?),
+                     entry as (select entry_key from journal_entry where id = ?),
+                     dead as (insert into dead_letter (route_id, replay_uri, message_key, payload, error_class, error_message)
+                              select 'erp-sync', 'direct:erp-retry', ?::text || ':' || entry_key, ?, ?, ? from entry)
                 insert into exception_item (kind, summary, details, requested_by, subject_type, subject_id)
-                values ('erp_refused', ?, jsonb_build_object('erp', ?::text, 'entry', ?::bigint, 'entryKey', ?::text, 'message', ?::text),
-                        'erp-sync', 'journal_entry', ?)""",
-                "Journal entry " + entryKey + " was not accepted by " + erp + ": " + message, erp, entryId, entryKey, message,
-                Long.toString(entryId));
+                select 'erp_refused', 'Journal entry ' || entry_key || ' was not accepted by ' || ?::text || ': ' || ?::text,
+                       jsonb_build_object('erp', ?::text, 'entry', ?::bigint, 'entryKey', entry_key, 'message', ?::text),
+                       'erp-sync', 'journal_entry', ?
+                from entry
+                returning details ->> 'entryKey'""", String.class,
+                message, postingId, entryId,
+                erp, "{\"postingId\":" + postingId + "}", ErpException.Refused.class.getName(), message,
+                erp, message, erp, entryId, message, Long.toString(entryId));
         registry.counter("ledgerbridge.erp.postings", "erp", erp, "outcome", "refused").increment();
         log.warn("{} refused journal entry {}: {}", erp, entryKey, message);
     }

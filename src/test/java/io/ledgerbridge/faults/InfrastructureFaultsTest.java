@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,6 +41,12 @@ class InfrastructureFaultsTest {
 
     /** Delivers every body from {@code threads} senders, each retrying until a 2xx; returns the statuses seen. */
     private static Map<Integer, AtomicInteger> deliverAll(Http http, List<String> bodies, int threads) throws Exception {
+        return deliverAll(http, bodies, threads, new CountDownLatch(0));
+    }
+
+    /** As above, counting each acknowledged delivery down on {@code acknowledged}. */
+    private static Map<Integer, AtomicInteger> deliverAll(Http http, List<String> bodies, int threads, CountDownLatch acknowledged)
+            throws Exception {
         Map<Integer, AtomicInteger> seen = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -50,6 +57,7 @@ class InfrastructureFaultsTest {
                         int status = FaultRig.status(http, body);
                         seen.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
                         if (status / 100 == 2) {
+                            acknowledged.countDown();
                             return true;
                         }
                         Thread.sleep(250L * Math.min(attempt + 1, 4));
@@ -68,18 +76,20 @@ class InfrastructureFaultsTest {
 
     @Test
     void postgresqlDownAndBackLosesNothingAcknowledged() throws Exception {
-        try (FaultRig rig = new FaultRig(parent, env, "pgdown", "netsuite", 20);
+        try (FaultRig rig = new FaultRig(parent, env, "pgdown", "netsuite", 100);
              ChildInstance child = ChildInstance.start(rig.home, "pgdown", rig.props)) {
             Http http = new Http(child.port);
             ExecutorService outage = Executors.newSingleThreadExecutor();
+            // the database goes away once the first deliveries were acknowledged, with most of them still to come
+            CountDownLatch firstAcknowledged = new CountDownLatch(10);
             Future<?> down = outage.submit(() -> {
-                Thread.sleep(300);
+                firstAcknowledged.await();
                 rig.database(false);
                 Thread.sleep(6_000);
                 rig.database(true);
                 return null;
             });
-            Map<Integer, AtomicInteger> seen = deliverAll(http, rig.bodies, 4);
+            Map<Integer, AtomicInteger> seen = deliverAll(http, rig.bodies, 4, firstAcknowledged);
             down.get();
             outage.shutdown();
             // while the database was away the product said so (503) instead of acknowledging
