@@ -157,6 +157,33 @@ public class PostingService {
     }
 
     /**
+     * Applies the waiting events whose invoice or payment is posted by now. A batch drains what waits for
+     * what it posts, but an event that started waiting in another consumer's transaction which was still
+     * open then (its dependency posted by a batch that had already looked) is found only here: every few
+     * seconds ({@code ops-waiting-release}). Rows another transaction holds are skipped, not waited for.
+     * Returns how many were applied.
+     */
+    @Transactional
+    public int releaseReady() {
+        List<CanonicalEvent> events = new ArrayList<>();
+        List<String> forms = new ArrayList<>();
+        jdbc.query("""
+                select id, canonical::text from inbox_event i
+                where status = 'waiting' and (
+                      waiting_for like 'invoice:%' and exists (select 1 from ar_invoice a where a.invoice_id = substr(i.waiting_for, 9))
+                   or waiting_for like 'payment:%' and exists (select 1 from ar_payment p where p.payment_id = substr(i.waiting_for, 9)))
+                order by id limit 500 for update skip locked""",
+                rs -> {
+                    events.add(waitingEvent(rs.getLong(1), rs.getString(2)));
+                    forms.add(rs.getString(2));
+                });
+        if (!events.isEmpty()) {
+            applyAll(events, forms, false);
+        }
+        return events.size();
+    }
+
+    /**
      * What one batch has done so far: the outcome of each event (written to the inbox at the end), the
      * events that started waiting in it, and those already waiting in the database for what it posts.
      */

@@ -49,12 +49,16 @@ class BatchStagesTest {
 
     /** An inbox event as the relay leaves it once published, and the canonical form of its Stripe invoice. */
     private String invoiceFinalized(String eventId, String invoiceId, String customer) throws Exception {
-        String payload = event(eventId, "invoice.finalized",
-                invoice(invoiceId, customer, "usd", 120_000, START, END, START, "prod_platform_annual"), START).toString();
+        return canonical(eventId, "invoice.finalized",
+                invoice(invoiceId, customer, "usd", 120_000, START, END, START, "prod_platform_annual"), customer, "published");
+    }
+
+    private String canonical(String eventId, String type, ObjectNode object, String customer, String status) throws Exception {
+        String payload = event(eventId, type, object, START).toString();
         long inboxId = jdbc.queryForObject("""
                 insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status, published_at)
-                values ('stripe', ?, 'invoice.finalized', ?, ?, 'test', 'published', now()) returning id""",
-                Long.class, eventId, customer, payload);
+                values ('stripe', ?, ?, ?, ?, 'test', ?, now()) returning id""",
+                Long.class, eventId, type, customer, payload, status);
         CanonicalEvent mapped = stripe.map(inboxId, payload);
         return mapper.writeValueAsString(mapped);
     }
@@ -137,5 +141,35 @@ class BatchStagesTest {
         assertThat(entries(otherInvoice)).isEqualTo(1);
         assertThat(jdbc.queryForObject("select count(*) from dead_letter where payload like ? or payload like ?",
                 Integer.class, "%" + again + "%", "%" + otherEvent + "%")).isZero();
+    }
+
+    /**
+     * A refund that began to wait while its payment's transaction was still open (another consumer): no
+     * batch drains it, the release job applies it once the payment is there.
+     */
+    @Test
+    void aRefundLeftWaitingAfterItsPaymentPostedIsReleased() throws Exception {
+        String customer = "cus_" + uid();
+        String invoiceId = "in_" + uid();
+        String chargeId = "ch_" + uid();
+        String paymentEvent = "evt_" + uid();
+        publish("stripe:" + customer, List.of(invoiceFinalized("evt_" + uid(), invoiceId, customer),
+                canonical(paymentEvent, "charge.succeeded",
+                        io.ledgerbridge.support.StripeEvents.charge(chargeId, customer, invoiceId, "usd", 120_000, 3_000L, START),
+                        customer, "published")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(paymentEvent)).startsWith("posted:"));
+
+        String refundEvent = "evt_" + uid();
+        String refundId = "re_" + uid();
+        String form = canonical(refundEvent, "refund.created",
+                io.ledgerbridge.support.StripeEvents.refund(refundId, chargeId, "usd", 20_000, START.plusSeconds(86_400)),
+                customer, "published");
+        // left as a consumer leaves it that looked for the payment before the payment's transaction committed
+        jdbc.update("update inbox_event set status = 'waiting', waiting_for = ?, canonical = ?::jsonb where event_id = ?",
+                "payment:stripe:" + chargeId, form, refundEvent);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(refundEvent)).startsWith("posted:"));
+        assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class,
+                "stripe:refund:" + refundId)).isEqualTo(1);
     }
 }
