@@ -78,7 +78,7 @@ public class UsageApi {
         List<Map<String, Object>> held = jdbc.queryForList("""
                 select producer, event_id as "eventId", metric, quantity, occurred_at as "occurredAt", reason, feed
                 from usage_event where customer_id = ? and status = 'held' and occurred_at >= ? and occurred_at < ?
-                order by id limit 1000""", customer, from, to);
+                order by occurred_at, event_id limit 1000""", customer, from, to);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("customer", customer);
         out.put("period", month.toString());

@@ -39,11 +39,19 @@ public class UsageFeeds {
     /** Ingests a dropped CSV file; sets header lbBadRows and, when > 0, property lbReport (the report CSV). */
     public void file(Exchange exchange) throws IOException {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
-        UsageFileLoad.Result result;
-        try (InputStream in = exchange.getMessage().getBody(InputStream.class);
-             Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            result = files.load(name, "csv-" + name + "@" + Instant.now().toEpochMilli(), reader);
-        }
+        java.io.File file = exchange.getMessage().getBody(java.io.File.class);
+        UsageFileLoad.Result result = files.load(name, "csv-" + name + "@" + Instant.now().toEpochMilli(),
+                new UsageFileLoad.Source() {
+                    @Override
+                    public Reader open() throws IOException {
+                        return new InputStreamReader(new java.io.FileInputStream(file), StandardCharsets.UTF_8);
+                    }
+
+                    @Override
+                    public long bytes() {
+                        return file.length();
+                    }
+                });
         exchange.getMessage().setHeader(BAD_ROWS, result.unreadable().size());
         if (!result.unreadable().isEmpty()) {
             StringBuilder report = new StringBuilder("row,reason\n");

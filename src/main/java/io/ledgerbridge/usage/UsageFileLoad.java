@@ -31,7 +31,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Loads a dropped usage CSV file of any size in one transaction, set-based: the rows stream through
+ * Loads a dropped usage CSV file of any size in one transaction. First the direct way
+ * ({@link UsageFileDirect}); when the file holds an event stored already, the staged way, set-based: the rows stream through
  * commons-csv into PostgreSQL {@code COPY} (a temporary staging table, parsed by the database while
  * the file is still being read); then one query, sorted by the event key byte-wise, keeps the first
  * row of each key in the file, drops keys already stored (an anti-join on {@code (producer, event_id)})
@@ -49,7 +50,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UsageFileLoad {
 
     private static final Logger log = LoggerFactory.getLogger(UsageFileLoad.class);
-    private static final int PROGRESS_EVERY = 100_000;
+    static final int PROGRESS_EVERY = 100_000;
     private static final int FLUSH_AT = 1 << 18;
     private static final String FEED = "csv";
     private static final int PIPE_BUFFER = 1 << 16;
@@ -62,8 +63,7 @@ public class UsageFileLoad {
     public record Result(UsageIngest.Summary summary, List<Unreadable> unreadable) {
     }
 
-    private static final String COLUMNS = "producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at, "
-            + "properties, feed, batch, status, reason";
+    private static final String COLUMNS = UsageFileDirect.COLUMNS;
 
     /**
      * The rows to store, in index order: the first row of each key in the file (DISTINCT ON over a sort
@@ -120,17 +120,66 @@ public class UsageFileLoad {
                 .register(registry);
     }
 
-    /** Loads one file; {@code batch} names it on every stored row. Nothing is stored unless all of it is. */
-    public Result load(String name, String batch, Reader reader) {
+    /** A dropped file, which the load may read twice (the staged way, when the direct way gives up). */
+    public interface Source {
+        Reader open() throws IOException;
+
+        long bytes();
+    }
+
+    /**
+     * Loads one file; {@code batch} names it on every stored row. Nothing is stored unless all of it is.
+     * The direct way ({@link UsageFileDirect}: one pass, rows copied as they are read) is tried first;
+     * when an event of the file is stored already (the file dropped again, an event that came by
+     * another feed) it gives up and the staged way below loads the file.
+     */
+    public Result load(String name, String batch, Source file) {
         return transactions.execute(tx -> jdbc.execute((Connection conn) -> {
             try {
-                return load(conn, name, batch, reader);
+                long started = System.nanoTime();
+                List<Unreadable> unreadable = new ArrayList<>();
+                UsageFileDirect.Stored direct;
+                try (Reader reader = file.open()) {
+                    direct = new UsageFileDirect(ingest, dataSource, rows -> progress(name, rows, started))
+                            .load(conn, name, batch, reader, file.bytes(), unreadable);
+                }
+                if (direct != null) {
+                    return finish(conn, name, batch, started, direct.rows(), direct.accepted(), direct.held(), unreadable);
+                }
+                try (Reader reader = file.open()) {
+                    return load(conn, name, batch, reader);
+                }
             } catch (IOException e) {
                 throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
             }
         }));
     }
 
+    private void progress(String name, long rows, long started) {
+        rowsRead.increment(PROGRESS_EVERY);
+        log.info("Usage file {}: {} rows read ({} rows/s)", name, rows, rate(rows, started));
+    }
+
+    /** Opens the exceptions of the held rows, counts and logs what the file did. */
+    private Result finish(Connection conn, String name, String batch, long started, long rows, long accepted, long held,
+                          List<Unreadable> unreadable) throws SQLException {
+        if (held > 0) {
+            ingest.openExceptions(conn, batch);
+        }
+        rowsRead.increment(rows % PROGRESS_EVERY);
+        unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
+        int readable = (int) rows - unreadable.size();
+        UsageIngest.Summary summary = new UsageIngest.Summary(batch, (int) rows, (int) accepted,
+                readable - (int) accepted - (int) held, (int) held);
+        ingest.count(FEED, summary);
+        loads.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        log.info("Usage file {}: {} rows in {} s ({} rows/s): {} accepted, {} duplicates, {} held, {} unreadable", name, rows,
+                String.format("%.2f", (System.nanoTime() - started) / 1e9), rate(rows, started), accepted,
+                summary.duplicates(), held, unreadable.size());
+        return new Result(summary, unreadable);
+    }
+
+    /** The staged way: COPY into a temporary table, then set-based checks against what is stored. */
     private Result load(Connection conn, String name, String batch, Reader reader) throws SQLException, IOException {
         long started = System.nanoTime();
         try (Statement st = conn.createStatement()) {
@@ -146,13 +195,7 @@ public class UsageFileLoad {
                 .setIgnoreEmptyLines(true).get();
         CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("copy usage_stage from stdin with (on_error ignore)");
         try (CSVParser csv = CSVParser.parse(reader, format)) {
-            List<String> header = csv.getHeaderNames();
-            for (String required : List.of("event_id", "customer", "metric", "quantity", "timestamp")) {
-                if (!header.contains(required)) {
-                    throw new UsageFormatException("file " + name + ": CSV header has no column '" + required + "'");
-                }
-            }
-            Columns columns = new Columns(header);
+            CopyLines columns = new CopyLines(new UsageColumns(name, csv.getHeaderNames()));
             StringBuilder out = new StringBuilder(FLUSH_AT + 4096);
             for (CSVRecord row : csv) {
                 rows++;
@@ -384,76 +427,45 @@ public class UsageFileLoad {
     }
 
     /**
-     * Where each field is in the file's rows, and how a row becomes one line of COPY text format
-     * (fields separated by tabs, backslash, tab, newline and carriage return escaped, \N for null).
+     * How a row becomes one line of COPY text format (fields separated by tabs, backslash, tab,
+     * newline and carriage return escaped, \N for null).
      */
-    private final class Columns {
-        private final int eventId;
-        private final int customer;
-        private final int metric;
-        private final int quantity;
-        private final int timestamp;
-        private final int source;
-        private final List<String> header;
-        private final List<Integer> extra = new ArrayList<>();
-        private final int[] required;
+    private final class CopyLines {
+        private final UsageColumns columns;
 
-        Columns(List<String> header) {
-            this.header = header;
-            eventId = header.indexOf("event_id");
-            customer = header.indexOf("customer");
-            metric = header.indexOf("metric");
-            quantity = header.indexOf("quantity");
-            timestamp = header.indexOf("timestamp");
-            source = header.indexOf("source");
-            required = new int[] {eventId, customer, metric, quantity, timestamp};
-            for (int i = 0; i < header.size(); i++) {
-                if (!UsageParser.FIELDS.contains(header.get(i))) {
-                    extra.add(i);
-                }
-            }
+        CopyLines(UsageColumns columns) {
+            this.columns = columns;
         }
 
         String customer(CSVRecord row) {
-            return row.get(customer);
+            return row.get(columns.customer);
         }
 
         /** Appends the row as a COPY line, or returns why it cannot be read (and appends nothing). */
         String append(CSVRecord row, long rowNo, StringBuilder out) {
-            for (int i : required) {
-                if (i >= row.size() || row.get(i).isEmpty()) {
-                    return "row " + rowNo + ": required field '" + header.get(i) + "' is missing";
-                }
+            String missing = columns.missing(row, rowNo);
+            if (missing != null) {
+                return missing;
             }
-            String q = row.get(quantity);
+            String q = row.get(columns.quantity);
             try {
                 Long.parseLong(q);
             } catch (NumberFormatException e) {
                 return "row " + rowNo + ": field 'quantity' is not a whole number: '" + q + "'";
             }
-            int start = out.length();
-            out.append(rowNo).append('\t');
-            field(out, source >= 0 && source < row.size() && !row.get(source).isEmpty() ? row.get(source) : "default");
-            field(out, row.get(eventId));
-            field(out, row.get(customer));
-            field(out, row.get(metric));
-            String ts = row.get(timestamp);
+            String ts = row.get(columns.timestamp);
             String instant = instant(ts);
             if (instant == null) {
-                out.setLength(start);
                 return "row " + rowNo + ": field 'timestamp' is not ISO-8601 or Unix seconds: '" + ts + "'";
             }
+            out.append(rowNo).append('\t');
+            field(out, columns.producer(row));
+            field(out, row.get(columns.eventId));
+            field(out, row.get(columns.customer));
+            field(out, row.get(columns.metric));
             out.append(q).append('\t');
             field(out, instant);
-            Map<String, String> properties = null;
-            for (int i : extra) {
-                if (i < row.size() && !row.get(i).isEmpty()) {
-                    if (properties == null) {
-                        properties = new java.util.LinkedHashMap<>();
-                    }
-                    properties.put(header.get(i), row.get(i));
-                }
-            }
+            Map<String, String> properties = columns.properties(row);
             if (properties == null) {
                 out.append("\\N");
             } else {

@@ -4,10 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.mapping.YamlSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,6 +22,7 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -64,51 +71,13 @@ public class UsageIngest {
         Set<String> closed = closedPeriods();
         Instant future = Instant.now().plus(Duration.ofMinutes(5));
         int n = records.size();
-        String[] producers = new String[n];
-        String[] ids = new String[n];
-        String[] refsCol = new String[n];
-        String[] customerIds = new String[n];
-        String[] metricCol = new String[n];
-        Long[] quantities = new Long[n];
-        String[] times = new String[n];
-        String[] properties = new String[n];
-        String[] statuses = new String[n];
-        String[] reasons = new String[n];
-        for (int i = 0; i < n; i++) {
-            UsageRecord r = records.get(i);
+        List<Checked> rows = new ArrayList<>(n);
+        for (UsageRecord r : records) {
             String customer = customers.get(r.customerRef());
-            String reason = null;
-            if (customer == null) {
-                reason = "unknown customer '" + r.customerRef() + "'";
-            } else if (!metrics.contains(r.metric())) {
-                reason = "unknown metric '" + r.metric() + "' (mappings/usage/metrics.yaml)";
-            } else if (r.quantity() < 0) {
-                reason = "negative quantity " + r.quantity();
-            } else if (r.timestamp().isAfter(future)) {
-                reason = "dated in the future: " + r.timestamp();
-            } else if (closed.contains(YearMonth.from(r.timestamp().atZone(zone)).toString())) {
-                reason = "dated in closed period " + YearMonth.from(r.timestamp().atZone(zone));
-            }
-            producers[i] = r.producer();
-            ids[i] = r.eventId();
-            refsCol[i] = r.customerRef();
-            customerIds[i] = customer;
-            metricCol[i] = r.metric();
-            quantities[i] = r.quantity();
-            times[i] = r.timestamp().toString();
-            properties[i] = json(r.properties());
-            statuses[i] = reason == null ? "accepted" : "held";
-            reasons[i] = reason;
+            rows.add(new Checked(r.producer(), r.eventId(), r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp(),
+                    json(r.properties()), holdReason(r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp(), future, closed)));
         }
-        List<String> inserted = jdbc.queryForList("""
-                insert into usage_event (producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at,
-                                         properties, feed, batch, status, reason)
-                select p, e, r, c, m, q, t::timestamptz, pr::jsonb, ?, ?, s, re
-                from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
-                            ?::text[], ?::text[]) as u(p, e, r, c, m, q, t, pr, s, re)
-                on conflict (producer, event_id) do nothing
-                returning status""", String.class, feed, batch, producers, ids, refsCol, customerIds, metricCol,
-                quantities, times, properties, statuses, reasons);
+        List<String> inserted = jdbc.execute((ConnectionCallback<List<String>>) conn -> insert(conn, feed, batch, rows));
         int held = (int) inserted.stream().filter("held"::equals).count();
         int accepted = inserted.size() - held;
         if (held > 0) {
@@ -125,7 +94,7 @@ public class UsageIngest {
             insert into exception_item (kind, customer_id, summary, details, requested_by)
             select 'usage_held', customer_id,
                    'Usage event ' || producer || '/' || event_id || ' held: ' || reason,
-                   jsonb_build_object('usageEvent', id, 'feed', feed, 'batch', batch, 'metric', metric,
+                   jsonb_build_object('usageEvent', producer || '/' || event_id, 'feed', feed, 'batch', batch, 'metric', metric,
                                       'quantity', quantity, 'occurredAt', occurred_at, 'customerRef', customer_ref),
                    'usage'
             from usage_event where batch = ? and status = 'held'""";
@@ -136,8 +105,8 @@ public class UsageIngest {
     }
 
     /** The same, in the transaction of {@code conn} (a file's rows stored on a connection of their own). */
-    void openExceptions(java.sql.Connection conn, String batch) throws java.sql.SQLException {
-        try (java.sql.PreparedStatement ps = conn.prepareStatement(OPEN_EXCEPTIONS)) {
+    void openExceptions(Connection conn, String batch) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(OPEN_EXCEPTIONS)) {
             ps.setString(1, batch);
             ps.executeUpdate();
         }
@@ -149,20 +118,105 @@ public class UsageIngest {
         registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "held").increment(summary.held());
     }
 
+    /** A usage event checked and ready to store: its golden customer (null when unknown) and hold reason (null when accepted). */
+    record Checked(String producer, String eventId, String customerRef, String customerId, String metric, long quantity,
+                   Instant at, String properties, String reason) {
+    }
+
+    /**
+     * Why a usage event is held, or null when it is accepted: unknown customer (no golden id), unknown
+     * metric, negative quantity, dated more than {@code future}, dated in a closed period (in the
+     * ledger's time zone). The staged file load says the same in SQL.
+     */
+    String holdReason(String customerRef, String customerId, String metric, long quantity, Instant at, Instant future,
+                      Set<String> closed) {
+        if (customerId == null) {
+            return "unknown customer '" + customerRef + "'";
+        }
+        if (!metrics.contains(metric)) {
+            return "unknown metric '" + metric + "' (mappings/usage/metrics.yaml)";
+        }
+        if (quantity < 0) {
+            return "negative quantity " + quantity;
+        }
+        if (at.isAfter(future)) {
+            return "dated in the future: " + at.truncatedTo(ChronoUnit.SECONDS);
+        }
+        String month = YearMonth.from(at.atZone(zone)).toString();
+        return closed.contains(month) ? "dated in closed period " + month : null;
+    }
+
+    /**
+     * Inserts the rows in their order on {@code conn}, skipping every key stored already (the first row
+     * of a key repeated among them is the one stored); returns the status of each row stored.
+     */
+    static List<String> insert(Connection conn, String feed, String batch, List<Checked> rows) throws SQLException {
+        int n = rows.size();
+        Object[][] columns = new Object[10][];
+        for (int c = 0; c < columns.length; c++) {
+            columns[c] = c == 5 ? new Long[n] : new String[n];
+        }
+        for (int i = 0; i < n; i++) {
+            Checked r = rows.get(i);
+            columns[0][i] = r.producer();
+            columns[1][i] = r.eventId();
+            columns[2][i] = r.customerRef();
+            columns[3][i] = r.customerId();
+            columns[4][i] = r.metric();
+            columns[5][i] = r.quantity();
+            columns[6][i] = r.at().toString();
+            columns[7][i] = r.properties();
+            columns[8][i] = r.reason() == null ? "accepted" : "held";
+            columns[9][i] = r.reason();
+        }
+        List<String> stored = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("""
+                insert into usage_event (producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at,
+                                         properties, feed, batch, status, reason)
+                select p, e, r, c, m, q, t::timestamptz, pr::jsonb, ?, ?, s, re
+                from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                            ?::text[], ?::text[]) with ordinality as u(p, e, r, c, m, q, t, pr, s, re, n)
+                order by n
+                on conflict (producer, event_id) do nothing
+                returning status""")) {
+            ps.setString(1, feed);
+            ps.setString(2, batch);
+            for (int c = 0; c < columns.length; c++) {
+                ps.setArray(c + 3, conn.createArrayOf(c == 5 ? "int8" : "text", columns[c]));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stored.add(rs.getString(1));
+                }
+            }
+        }
+        return stored;
+    }
+
+    private static final String CUSTOMERS = """
+            select ref, coalesce(c.id, x.customer_id) from unnest(?::text[]) ref
+            left join customer c on c.id = ref
+            left join lateral (select customer_id from customer_xref where external_id = ref limit 1) x on true""";
+
     /** The golden customer of each reference (a golden id or an external id); unknown references are absent. */
     Map<String, String> customers(Set<String> refs) {
+        return jdbc.execute((ConnectionCallback<Map<String, String>>) conn -> customers(conn, refs));
+    }
+
+    /** The same on a connection of the caller's (a file load looks customers up while its own connection copies). */
+    Map<String, String> customers(Connection conn, Set<String> refs) throws SQLException {
         Map<String, String> customers = new HashMap<>();
         if (!refs.isEmpty()) {
-            String[] refArray = refs.toArray(String[]::new);
-            jdbc.query("""
-                    select ref, coalesce(c.id, x.customer_id) from unnest(?::text[]) ref
-                    left join customer c on c.id = ref
-                    left join lateral (select customer_id from customer_xref where external_id = ref limit 1) x on true""",
-                    rs -> {
+            try (PreparedStatement ps = conn.prepareStatement(CUSTOMERS)) {
+                ps.setArray(1, conn.createArrayOf("text", refs.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
                         if (rs.getString(2) != null) {
                             customers.put(rs.getString(1), rs.getString(2));
                         }
-                    }, (Object) refArray);
+                    }
+                }
+            }
         }
         return customers;
     }
