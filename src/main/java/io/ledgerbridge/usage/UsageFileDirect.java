@@ -82,8 +82,7 @@ final class UsageFileDirect {
      */
     Stored load(Connection conn, String name, String batch, Reader reader, long fileBytes,
                 List<UsageFileLoad.Unreadable> unreadable) throws SQLException, IOException {
-        Instant future = Instant.now().plus(5, ChronoUnit.MINUTES);
-        Set<String> closed = ingest.closedPeriods();
+        UsageIngest.HoldRules rules = ingest.holdRules();
         Fingerprints seen = new Fingerprints(fileBytes / 40);
         Map<String, String> customers = new HashMap<>();
         List<Row> chunk = new ArrayList<>(CHUNK);
@@ -123,11 +122,11 @@ final class UsageFileDirect {
                 } else {
                     chunk.add(row);
                     if (chunk.size() == CHUNK) {
-                        write(chunk, customers, lookups, future, closed, batch, out, counts);
+                        write(chunk, customers, lookups, rules, batch, out, counts);
                     }
                 }
             }
-            write(chunk, customers, lookups, future, closed, batch, out, counts);
+            write(chunk, customers, lookups, rules, batch, out, counts);
             out.end();
             copy.endCopy();
         } catch (SQLException e) {
@@ -155,19 +154,19 @@ final class UsageFileDirect {
             try (Connection lookups = dataSource.getConnection()) {
                 resolve(waiting, customers, lookups);
             }
-            insertWaiting(conn, waiting, customers, future, closed, batch, counts);
+            insertWaiting(conn, waiting, customers, rules, batch, counts);
         }
         return new Stored(rows, counts[0], counts[1]);
     }
 
     /** Writes a chunk of new rows to the copy, with their customers looked up first; counts accepted and held. */
-    private void write(List<Row> chunk, Map<String, String> customers, Connection lookups, Instant future,
-                       Set<String> closed, String batch, BinaryRows out, long[] counts)
+    private void write(List<Row> chunk, Map<String, String> customers, Connection lookups, UsageIngest.HoldRules rules,
+                       String batch, BinaryRows out, long[] counts)
             throws SQLException {
         resolve(chunk, customers, lookups);
         for (Row r : chunk) {
             String customer = golden(customers, r);
-            String reason = ingest.holdReason(r.customerRef(), customer, r.metric(), r.quantity(), r.at(), future, closed);
+            String reason = rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.at());
             out.row(12);
             out.text(r.producer());
             out.text(r.eventId());
@@ -209,14 +208,14 @@ final class UsageFileDirect {
     }
 
     /** The rows that may repeat earlier ones: inserted unless their key is stored, in file order. */
-    private void insertWaiting(Connection conn, List<Row> rows, Map<String, String> customers, Instant future,
-                               Set<String> closed, String batch, long[] counts) throws SQLException {
+    private void insertWaiting(Connection conn, List<Row> rows, Map<String, String> customers, UsageIngest.HoldRules rules,
+                               String batch, long[] counts) throws SQLException {
         List<UsageIngest.Checked> checked = new ArrayList<>(rows.size());
         for (Row r : rows) {
             String customer = golden(customers, r);
             checked.add(new UsageIngest.Checked(r.producer(), r.eventId(), r.customerRef(), customer, r.metric(), r.quantity(),
                     r.at(), r.properties(),
-                    ingest.holdReason(r.customerRef(), customer, r.metric(), r.quantity(), r.at(), future, closed)));
+                    rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.at())));
         }
         for (String status : UsageIngest.insert(conn, FEED, batch, checked)) {
             counts["held".equals(status) ? 1 : 0]++;
@@ -314,8 +313,9 @@ final class UsageFileDirect {
                     throw new Unreadable("row " + rowNo + ": field 'timestamp' is not a valid date and time");
                 }
             }
+            Map<String, String> properties = columns.properties(row);
             return new Row(columns.producer(row), row.get(columns.eventId), row.get(columns.customer), row.get(columns.metric),
-                    qty, at, ingest.json(columns.properties(row)));
+                    qty, at, properties == null ? null : ingest.json(properties));
         }
     }
 

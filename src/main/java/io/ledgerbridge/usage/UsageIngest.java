@@ -68,14 +68,13 @@ public class UsageIngest {
             refs.add(r.customerRef());
         }
         Map<String, String> customers = customers(refs);
-        Set<String> closed = closedPeriods();
-        Instant future = Instant.now().plus(Duration.ofMinutes(5));
+        HoldRules rules = holdRules();
         int n = records.size();
         List<Checked> rows = new ArrayList<>(n);
         for (UsageRecord r : records) {
             String customer = customers.get(r.customerRef());
             rows.add(new Checked(r.producer(), r.eventId(), r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp(),
-                    json(r.properties()), holdReason(r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp(), future, closed)));
+                    json(r.properties()), rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp())));
         }
         List<String> inserted = jdbc.execute((ConnectionCallback<List<String>>) conn -> insert(conn, feed, batch, rows));
         int held = (int) inserted.stream().filter("held"::equals).count();
@@ -124,26 +123,33 @@ public class UsageIngest {
     }
 
     /**
-     * Why a usage event is held, or null when it is accepted: unknown customer (no golden id), unknown
-     * metric, negative quantity, dated more than {@code future}, dated in a closed period (in the
-     * ledger's time zone). The staged file load says the same in SQL.
+     * The rules a usage event is held by, as of now (one set per batch or file, not looked up per row):
+     * unknown customer (no golden id), unknown metric, negative quantity, dated more than five minutes
+     * ahead, dated in a closed period (in the ledger's time zone). The staged file load says the same in SQL.
      */
-    String holdReason(String customerRef, String customerId, String metric, long quantity, Instant at, Instant future,
-                      Set<String> closed) {
-        if (customerId == null) {
-            return "unknown customer '" + customerRef + "'";
+    record HoldRules(Set<String> metrics, ZoneId zone, Set<String> closed, Instant future) {
+
+        /** Why the event is held, or null when it is accepted. */
+        String reason(String customerRef, String customerId, String metric, long quantity, Instant at) {
+            if (customerId == null) {
+                return "unknown customer '" + customerRef + "'";
+            }
+            if (!metrics.contains(metric)) {
+                return "unknown metric '" + metric + "' (mappings/usage/metrics.yaml)";
+            }
+            if (quantity < 0) {
+                return "negative quantity " + quantity;
+            }
+            if (at.isAfter(future)) {
+                return "dated in the future: " + at.truncatedTo(ChronoUnit.SECONDS);
+            }
+            String month = YearMonth.from(at.atZone(zone)).toString();
+            return closed.contains(month) ? "dated in closed period " + month : null;
         }
-        if (!metrics.contains(metric)) {
-            return "unknown metric '" + metric + "' (mappings/usage/metrics.yaml)";
-        }
-        if (quantity < 0) {
-            return "negative quantity " + quantity;
-        }
-        if (at.isAfter(future)) {
-            return "dated in the future: " + at.truncatedTo(ChronoUnit.SECONDS);
-        }
-        String month = YearMonth.from(at.atZone(zone)).toString();
-        return closed.contains(month) ? "dated in closed period " + month : null;
+    }
+
+    HoldRules holdRules() {
+        return new HoldRules(Set.copyOf(metrics), zone, closedPeriods(), Instant.now().plus(Duration.ofMinutes(5)));
     }
 
     /**

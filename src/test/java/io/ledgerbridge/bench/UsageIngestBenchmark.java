@@ -53,6 +53,9 @@ class UsageIngestBenchmark {
             String warmName = "warm-" + System.nanoTime() + ".csv";
             Files.move(warm, inbox.resolve(warmName));
             awaitReport(inbox, warmName);
+            // the warm-up's half million rows would wake autovacuum during the measured load (both cores busy
+            // already): vacuumed and analysed now, so the load starts from a quiet database
+            jdbc.execute("vacuum (analyze) usage_event");
         }
         double loadedBefore = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9;
         Path tmp = Files.createTempFile("usage-bench", ".csv");
@@ -76,11 +79,15 @@ class UsageIngestBenchmark {
         jdbc.execute("drop table copy_durable");
 
         String name = "bench-" + System.nanoTime() + ".csv";
+        String walBefore = jdbc.queryForObject("select pg_current_wal_lsn()::text", String.class);
+        long checkpointsBefore = checkpoints();
         long t1 = System.nanoTime();
         Files.move(tmp, inbox.resolve(name));
         awaitReport(inbox, name);
         double ingest = (System.nanoTime() - t1) / 1e9;
         double load = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9 - loadedBefore;
+        Long walBytes = jdbc.queryForObject("select pg_current_wal_lsn() - ?::pg_lsn", Long.class, walBefore);
+        long checkpointsDuring = checkpoints() - checkpointsBefore;
         // the floor of any durable, de-duplicated store: the same rows (cast, readable ones only) inserted in one
         // statement into a table shaped like usage_event with only its primary key (event_id, producer)
         jdbc.execute("create table floor_clone (like usage_event including defaults)");
@@ -101,6 +108,8 @@ class UsageIngestBenchmark {
                 rows, size / 1048576.0, bad, stored);
         System.out.printf("BENCH usage ingest: load %.2f s (%.0f rows/s; file dropped to report written: %.2f s, with"
                 + " the folder poll and read lock)%n", load, rows / load, ingest);
+        System.out.printf("BENCH usage ingest: WAL written from drop to report %.0f MiB, checkpoints begun meanwhile %d%n",
+                walBytes / 1048576.0, checkpointsDuring);
         System.out.printf("BENCH usage ingest: COPY into a temporary table %.2f s (%.0f rows/s): load rate = %.1f%% of it;"
                 + " COPY into a durable table %.2f s: %.1f%%%n%n", copy, rows / copy, 100.0 * copy / load, copyDurable,
                 100.0 * copyDurable / load);
@@ -123,6 +132,11 @@ class UsageIngestBenchmark {
             }
         }
         return bad;
+    }
+
+    /** Checkpoints the database has begun so far, timed or requested (PostgreSQL 17's checkpointer statistics). */
+    private long checkpoints() {
+        return jdbc.queryForObject("select num_timed + num_requested from pg_stat_checkpointer", Long.class);
     }
 
     /** Waits until the load has written the file's report of unreadable rows (every bench file has some). */
