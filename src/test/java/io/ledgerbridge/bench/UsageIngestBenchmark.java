@@ -7,6 +7,8 @@ import java.io.FileReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,10 +20,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Benchmark (by hand: {@code ./mvnw -B verify -Pbench -Dbench.rows=1000000}): a usage CSV of N rows
- * with 1% duplicates and 0.5% unreadable rows dropped into the inbox folder, timed until the file is
- * in error/ (it has bad rows) and every row is accounted for; ceiling: PostgreSQL COPY of the same
- * file into a bare table, in the same run.
+ * Benchmark (by hand: {@code ./mvnw -B verify -Pbench -Dtest=UsageIngestBenchmark -Dbench.rows=1000000
+ * -Dsurefire.failIfNoSpecifiedTests=false}): a usage CSV of N rows with 1% duplicates and 0.5% unreadable
+ * rows dropped into the inbox folder, timed until the file is in error/ (it has bad rows) and every row is
+ * accounted for; ceilings: PostgreSQL COPY of the same file into a bare temporary table and into a bare
+ * durable table, in the same round. {@code bench.rounds} rounds (5) of new events each, medians printed.
  */
 @Tag("bench")
 @LedgerbridgeTest
@@ -57,37 +60,63 @@ class UsageIngestBenchmark {
             // already): vacuumed and analysed now, so the load starts from a quiet database
             jdbc.execute("vacuum (analyze) usage_event");
         }
-        double loadedBefore = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9;
-        Path tmp = Files.createTempFile("usage-bench", ".csv");
-        int bad = write(tmp, rows, "ev-", customerCount);
-        long size = Files.size(tmp);
+        int rounds = Integer.getInteger("bench.rounds", 5);
+        List<double[]> results = new ArrayList<>();
+        int bad = 0;
+        long size = 0;
+        int stored = 0;
+        long walBytes = 0;
+        long checkpointsDuring = 0;
+        for (int round = 0; round < rounds; round++) {
+            // each round its own events (ev0-, ev1-, ...), same shape; the ceilings and the load alternate, so a slow
+            // moment of the machine falls on one round, not on one side of the ratio
+            Path tmp = Files.createTempFile("usage-bench", ".csv");
+            bad = write(tmp, rows, "ev" + round + "-", customerCount);
+            size = Files.size(tmp);
+            // as on a server that has been loading files for a while: WAL segments recycled (min_wal_size) rather
+            // than created and zero-filled the first time they are needed; the same for the ceilings and the load
+            jdbc.execute("checkpoint");
 
-        long t0 = System.nanoTime();
-        jdbc.execute("create temp table copy_ceiling (event_id text, customer text, metric text, quantity text, ts text)");
-        try (var conn = dataSource.getConnection(); var reader = new FileReader(tmp.toFile())) {
-            conn.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("copy copy_ceiling from stdin with (format csv, header true)", reader);
-        }
-        double copy = (System.nanoTime() - t0) / 1e9;
-        jdbc.execute("create table copy_durable (event_id text, customer text, metric text, quantity text, ts text)");
-        long t2 = System.nanoTime();
-        try (var conn = dataSource.getConnection(); var reader = new FileReader(tmp.toFile())) {
-            conn.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("copy copy_durable from stdin with (format csv, header true)", reader);
-        }
-        double copyDurable = (System.nanoTime() - t2) / 1e9;
-        jdbc.execute("drop table copy_durable");
+            jdbc.execute("drop table if exists copy_ceiling");
+            long t0 = System.nanoTime();
+            jdbc.execute("create temp table copy_ceiling (event_id text, customer text, metric text, quantity text, ts text)");
+            try (var conn = dataSource.getConnection(); var reader = new FileReader(tmp.toFile())) {
+                conn.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn("copy copy_ceiling from stdin with (format csv, header true)", reader);
+            }
+            double copy = (System.nanoTime() - t0) / 1e9;
+            jdbc.execute("create table copy_durable (event_id text, customer text, metric text, quantity text, ts text)");
+            long t2 = System.nanoTime();
+            try (var conn = dataSource.getConnection(); var reader = new FileReader(tmp.toFile())) {
+                conn.unwrap(PGConnection.class).getCopyAPI()
+                        .copyIn("copy copy_durable from stdin with (format csv, header true)", reader);
+            }
+            double copyDurable = (System.nanoTime() - t2) / 1e9;
+            jdbc.execute("drop table copy_durable");
 
-        String name = "bench-" + System.nanoTime() + ".csv";
-        String walBefore = jdbc.queryForObject("select pg_current_wal_lsn()::text", String.class);
-        long checkpointsBefore = checkpoints();
-        long t1 = System.nanoTime();
-        Files.move(tmp, inbox.resolve(name));
-        awaitReport(inbox, name);
-        double ingest = (System.nanoTime() - t1) / 1e9;
-        double load = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9 - loadedBefore;
-        Long walBytes = jdbc.queryForObject("select pg_current_wal_lsn() - ?::pg_lsn", Long.class, walBefore);
-        long checkpointsDuring = checkpoints() - checkpointsBefore;
+            double loadedBefore = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9;
+            String name = "bench-" + System.nanoTime() + ".csv";
+            String walBefore = jdbc.queryForObject("select pg_current_wal_lsn()::text", String.class);
+            long checkpointsBefore = checkpoints();
+            long t1 = System.nanoTime();
+            Files.move(tmp, inbox.resolve(name));
+            awaitReport(inbox, name);
+            double ingest = (System.nanoTime() - t1) / 1e9;
+            double load = registry.timer("ledgerbridge.usage.file.load").totalTime(TimeUnit.NANOSECONDS) / 1e9 - loadedBefore;
+            walBytes = jdbc.queryForObject("select pg_current_wal_lsn() - ?::pg_lsn", Long.class, walBefore);
+            checkpointsDuring += checkpoints() - checkpointsBefore;
+            stored = jdbc.queryForObject("select count(*) from usage_event where producer = 'default' and event_id like ?",
+                    Integer.class, "ev" + round + "-%");
+            results.add(new double[] {load, ingest, copy, copyDurable, 100.0 * copy / load, 100.0 * copyDurable / load});
+            jdbc.execute("vacuum (analyze) usage_event"); // as after the warm-up: no autovacuum during the next round
+            System.out.printf("%nBENCH usage ingest round %d: load %.2f s (drop to report %.2f s), COPY into a temporary table"
+                    + " %.2f s = %.1f%%, COPY into a durable table %.2f s = %.1f%%, %d stored%n", round + 1, load, ingest, copy,
+                    100.0 * copy / load, copyDurable, 100.0 * copyDurable / load, stored);
+        }
+        double load = median(results, 0);
+        double ingest = median(results, 1);
+        double copy = median(results, 2);
+        double copyDurable = median(results, 3);
         // the floor of any durable, de-duplicated store: the same rows (cast, readable ones only) inserted in one
         // statement into a table shaped like usage_event with only its primary key (event_id, producer)
         jdbc.execute("create table floor_clone (like usage_event including defaults)");
@@ -100,21 +129,26 @@ class UsageIngestBenchmark {
                 from copy_ceiling where quantity ~ '^[0-9]+$'""");
         double floor = (System.nanoTime() - t3) / 1e9;
         jdbc.execute("drop table floor_clone");
-        Integer stored = jdbc.queryForObject("select count(*) from usage_event where producer = 'default' and event_id like 'ev-%'",
-                Integer.class);
         System.out.printf("%nBENCH usage ingest: database collation %s%n",
                 jdbc.queryForObject("select datcollate from pg_database where datname = current_database()", String.class));
-        System.out.printf("BENCH usage ingest: %d rows (%.1f MiB), %d unreadable, %d stored after de-duplication%n",
-                rows, size / 1048576.0, bad, stored);
-        System.out.printf("BENCH usage ingest: load %.2f s (%.0f rows/s; file dropped to report written: %.2f s, with"
-                + " the folder poll and read lock)%n", load, rows / load, ingest);
-        System.out.printf("BENCH usage ingest: WAL written from drop to report %.0f MiB, checkpoints begun meanwhile %d%n",
-                walBytes / 1048576.0, checkpointsDuring);
-        System.out.printf("BENCH usage ingest: COPY into a temporary table %.2f s (%.0f rows/s): load rate = %.1f%% of it;"
-                + " COPY into a durable table %.2f s: %.1f%%%n%n", copy, rows / copy, 100.0 * copy / load, copyDurable,
-                100.0 * copyDurable / load);
+        System.out.printf("BENCH usage ingest: %d rows (%.1f MiB) a round, %d unreadable, %d stored after de-duplication"
+                + " (last round)%n", rows, size / 1048576.0, bad, stored);
+        System.out.printf("BENCH usage ingest: medians of %d rounds: load %.2f s (%.0f rows/s; file dropped to report written:"
+                + " %.2f s, with the folder poll and read lock)%n", rounds, load, rows / load, ingest);
+        System.out.printf("BENCH usage ingest: WAL written from drop to report %.0f MiB (last round), checkpoints begun during"
+                + " the loads %d%n", walBytes / 1048576.0, checkpointsDuring);
+        // each ratio is taken within its round (ceiling and load measured minutes apart at most), then the median
+        System.out.printf("BENCH usage ingest: COPY into a temporary table %.2f s (%.0f rows/s): load rate = %.1f%% of it"
+                + " (median of the rounds' ratios); COPY into a durable table %.2f s: %.1f%%%n%n", copy, rows / copy,
+                median(results, 4), copyDurable, median(results, 5));
         System.out.printf("BENCH usage ingest: floor, one INSERT ... SELECT of the readable rows de-duplicated into a table"
                 + " with only the key index: %.2f s = %.1f%% of COPY into a temporary table%n%n", floor, 100.0 * copy / floor);
+    }
+
+    private static double median(List<double[]> results, int column) {
+        double[] values = results.stream().mapToDouble(r -> r[column]).sorted().toArray();
+        int n = values.length;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     /** A usage CSV of {@code rows} rows: ~1% repeated event ids, ~0.5% unreadable rows; returns how many unreadable. */
