@@ -76,9 +76,11 @@ public class UsageApi {
                 where customer_id = ? and status = 'accepted' and occurred_at >= ? and occurred_at < ?
                 group by metric order by metric""", customer, from, to);
         List<Map<String, Object>> held = jdbc.queryForList("""
-                select producer, event_id as "eventId", metric, quantity, occurred_at as "occurredAt", reason, feed
-                from usage_event where customer_id = ? and status = 'held' and occurred_at >= ? and occurred_at < ?
-                order by occurred_at, event_id limit 1000""", customer, from, to);
+                select e.producer, e.event_id as "eventId", e.metric, e.quantity, e.occurred_at as "occurredAt", e.reason,
+                       b.feed, b.name as "batch"
+                from usage_event e join usage_batch b on b.id = e.batch_id
+                where e.customer_id = ? and e.status = 'held' and e.occurred_at >= ? and e.occurred_at < ?
+                order by e.occurred_at, e.event_id limit 1000""", customer, from, to);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("customer", customer);
         out.put("period", month.toString());

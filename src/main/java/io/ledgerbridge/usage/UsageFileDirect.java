@@ -48,8 +48,7 @@ final class UsageFileDirect {
     private static final int FLUSH_AT = 1 << 18;
     private static final int MAX_WAITING = 500_000;
     static final String COLUMNS = "producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at, "
-            + "properties, feed, batch, status, reason";
-    private static final String FEED = "csv";
+            + "properties, batch_id, status, reason";
     private static final DateTimeFormatter ISO = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE_TIME)
             .optionalStart().appendOffset("+HH:MM", "Z").optionalEnd()
@@ -80,7 +79,7 @@ final class UsageFileDirect {
      * Loads the file on {@code conn} (its transaction), adding its unreadable rows to {@code unreadable};
      * returns null, with nothing of the file left stored, when an event of the file is stored already.
      */
-    Stored load(Connection conn, String name, String batch, Reader reader, long fileBytes,
+    Stored load(Connection conn, String name, int batch, Reader reader, long fileBytes,
                 List<UsageFileLoad.Unreadable> unreadable) throws SQLException, IOException {
         UsageIngest.HoldRules rules = ingest.holdRules();
         Fingerprints seen = new Fingerprints(fileBytes / 40);
@@ -161,13 +160,13 @@ final class UsageFileDirect {
 
     /** Writes a chunk of new rows to the copy, with their customers looked up first; counts accepted and held. */
     private void write(List<Row> chunk, Map<String, String> customers, Connection lookups, UsageIngest.HoldRules rules,
-                       String batch, BinaryRows out, long[] counts)
+                       int batch, BinaryRows out, long[] counts)
             throws SQLException {
         resolve(chunk, customers, lookups);
         for (Row r : chunk) {
             String customer = golden(customers, r);
             String reason = rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.at());
-            out.row(12);
+            out.row(11);
             out.text(r.producer());
             out.text(r.eventId());
             out.text(r.customerRef());
@@ -176,8 +175,7 @@ final class UsageFileDirect {
             out.int8(r.quantity());
             out.timestamptz(r.at());
             out.jsonb(r.properties());
-            out.text(FEED);
-            out.text(batch);
+            out.int4(batch);
             out.text(reason == null ? "accepted" : "held");
             out.text(reason);
             counts[reason == null ? 0 : 1]++;
@@ -209,7 +207,7 @@ final class UsageFileDirect {
 
     /** The rows that may repeat earlier ones: inserted unless their key is stored, in file order. */
     private void insertWaiting(Connection conn, List<Row> rows, Map<String, String> customers, UsageIngest.HoldRules rules,
-                               String batch, long[] counts) throws SQLException {
+                               int batch, long[] counts) throws SQLException {
         List<UsageIngest.Checked> checked = new ArrayList<>(rows.size());
         for (Row r : rows) {
             String customer = golden(customers, r);
@@ -217,7 +215,7 @@ final class UsageFileDirect {
                     r.at(), r.properties(),
                     rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.at())));
         }
-        for (String status : UsageIngest.insert(conn, FEED, batch, checked)) {
+        for (String status : UsageIngest.insert(conn, batch, checked)) {
             counts["held".equals(status) ? 1 : 0]++;
         }
     }
@@ -443,6 +441,11 @@ final class UsageFileDirect {
         void int8(long value) {
             int32(8);
             int64(value);
+        }
+
+        void int4(int value) {
+            int32(4);
+            int32(value);
         }
 
         void timestamptz(Instant at) {

@@ -73,7 +73,7 @@ public class UsageFileLoad {
      */
     private static final String CHECKED = """
             select c.producer, c.event_id, c.customer_ref, m.id, c.metric, c.quantity, c.ts, c.properties::jsonb,
-                   'csv', (select batch from usage_load), case when r.reason is null then 'accepted' else 'held' end, r.reason
+                   (select batch_id from usage_load), case when r.reason is null then 'accepted' else 'held' end, r.reason
             from (select d.* from (select distinct on (s.event_id, s.producer) s.* from usage_stage s
                                    order by s.event_id, s.producer, s.row_no) d
                   where not exists (select 1 from usage_event u where u.producer = d.producer and u.event_id = d.event_id)
@@ -134,6 +134,14 @@ public class UsageFileLoad {
      * another feed) it gives up and the staged way below loads the file.
      */
     public Result load(String name, String batch, Source file) {
+        // registered on its own (committed now): the rows may be stored by a second connection, which names it too
+        int batchId;
+        try (Connection conn = dataSource.getConnection()) {
+            conn.setAutoCommit(true);
+            batchId = UsageIngest.batchId(conn, batch, FEED);
+        } catch (SQLException e) {
+            throw new org.springframework.dao.DataAccessResourceFailureException("usage batch " + batch + ": " + e.getMessage(), e);
+        }
         return transactions.execute(tx -> jdbc.execute((Connection conn) -> {
             try {
                 long started = System.nanoTime();
@@ -141,13 +149,13 @@ public class UsageFileLoad {
                 UsageFileDirect.Stored direct;
                 try (Reader reader = file.open()) {
                     direct = new UsageFileDirect(ingest, dataSource, rows -> progress(name, rows, started))
-                            .load(conn, name, batch, reader, file.bytes(), unreadable);
+                            .load(conn, name, batchId, reader, file.bytes(), unreadable);
                 }
                 if (direct != null) {
-                    return finish(conn, name, batch, started, direct.rows(), direct.accepted(), direct.held(), unreadable);
+                    return finish(conn, name, batchId, batch, started, direct.rows(), direct.accepted(), direct.held(), unreadable);
                 }
                 try (Reader reader = file.open()) {
-                    return load(conn, name, batch, reader);
+                    return load(conn, name, batchId, batch, reader);
                 }
             } catch (IOException e) {
                 throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
@@ -161,10 +169,10 @@ public class UsageFileLoad {
     }
 
     /** Opens the exceptions of the held rows, counts and logs what the file did. */
-    private Result finish(Connection conn, String name, String batch, long started, long rows, long accepted, long held,
+    private Result finish(Connection conn, String name, int batchId, String batch, long started, long rows, long accepted, long held,
                           List<Unreadable> unreadable) throws SQLException {
         if (held > 0) {
-            ingest.openExceptions(conn, batch);
+            ingest.openExceptions(conn, batchId, batch, FEED);
         }
         rowsRead.increment(rows % PROGRESS_EVERY);
         unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
@@ -180,7 +188,8 @@ public class UsageFileLoad {
     }
 
     /** The staged way: COPY into a temporary table, then set-based checks against what is stored. */
-    private Result load(Connection conn, String name, String batch, Reader reader) throws SQLException, IOException {
+    private Result load(Connection conn, String name, int batchId, String batch, Reader reader)
+            throws SQLException, IOException {
         long started = System.nanoTime();
         try (Statement st = conn.createStatement()) {
             st.execute("set local work_mem = '256MB'");
@@ -257,14 +266,14 @@ public class UsageFileLoad {
             }
         }
 
-        params(conn, batch, refs);
+        params(conn, batchId, refs);
         long[] counts = null;
         Connection storing = storingConnection(name);
         if (storing != null) {
             // a COPY TO cancelled half way aborts what it ran in: the savepoint keeps the staging transaction usable
             Savepoint piping = conn.setSavepoint();
             try {
-                counts = pipe(conn, storing, batch);
+                counts = pipe(conn, storing, batchId, batch);
             } catch (SQLException e) {
                 if (!"23505".equals(e.getSQLState())) {
                     throw e;
@@ -290,7 +299,7 @@ public class UsageFileLoad {
                 counts = store(conn, "on conflict (producer, event_id) do nothing");
             }
             if (counts[1] > 0) {
-                ingest.openExceptions(batch);
+                ingest.openExceptions(conn, batchId, batch, FEED);
             }
         }
         unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
@@ -308,11 +317,11 @@ public class UsageFileLoad {
     }
 
     /** The customers of the file's references, the metrics, closed periods and zone, where the store query reads them. */
-    private void params(Connection conn, String batch, Set<String> refs) throws SQLException {
+    private void params(Connection conn, int batchId, Set<String> refs) throws SQLException {
         Map<String, String> customers = ingest.customers(refs);
         try (Statement st = conn.createStatement()) {
             st.execute("create temp table usage_customer (ref text primary key, id text not null) on commit drop");
-            st.execute("create temp table usage_load (batch text, zone text, metrics text[], closed text[]) on commit drop");
+            st.execute("create temp table usage_load (batch_id int, zone text, metrics text[], closed text[]) on commit drop");
         }
         try (PreparedStatement ps = conn.prepareStatement(
                 "insert into usage_customer select * from unnest(?::text[], ?::text[])")) {
@@ -321,7 +330,7 @@ public class UsageFileLoad {
             ps.executeUpdate();
         }
         try (PreparedStatement ps = conn.prepareStatement("insert into usage_load values (?, ?, ?::text[], ?::text[])")) {
-            ps.setString(1, batch);
+            ps.setInt(1, batchId);
             ps.setString(2, ingest.zone().getId());
             ps.setArray(3, conn.createArrayOf("text", ingest.metrics().toArray()));
             ps.setArray(4, conn.createArrayOf("text", ingest.closedPeriods().toArray()));
@@ -369,7 +378,7 @@ public class UsageFileLoad {
      * {@code COPY usage_event FROM STDIN} on the storing connection, opens the exceptions of the held rows
      * there and commits it: the whole file is that one transaction. Returns {accepted, held}.
      */
-    private long[] pipe(Connection staging, Connection storing, String batch) throws SQLException {
+    private long[] pipe(Connection staging, Connection storing, int batchId, String batch) throws SQLException {
         CopyIn in = storing.unwrap(PGConnection.class).getCopyAPI()
                 .copyIn("copy usage_event (" + COLUMNS + ") from stdin with (format binary)");
         CopyOut out = null;
@@ -405,15 +414,15 @@ public class UsageFileLoad {
         }
         long held;
         try (PreparedStatement ps = storing.prepareStatement(
-                "select count(*) from usage_event where batch = ? and status = 'held'")) {
-            ps.setString(1, batch);
+                "select count(*) from usage_event where batch_id = ? and status = 'held'")) {
+            ps.setInt(1, batchId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 held = rs.getLong(1);
             }
         }
         if (held > 0) {
-            ingest.openExceptions(storing, batch);
+            ingest.openExceptions(storing, batchId, batch, FEED);
         }
         storing.commit();
         return new long[] {stored - held, held};

@@ -76,12 +76,16 @@ public class UsageIngest {
             rows.add(new Checked(r.producer(), r.eventId(), r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp(),
                     json(r.properties()), rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp())));
         }
-        List<String> inserted = jdbc.execute((ConnectionCallback<List<String>>) conn -> insert(conn, feed, batch, rows));
+        List<String> inserted = jdbc.execute((ConnectionCallback<List<String>>) conn -> {
+            int batchId = batchId(conn, batch, feed);
+            List<String> stored = insert(conn, batchId, rows);
+            if (stored.contains("held")) {
+                openExceptions(conn, batchId, batch, feed);
+            }
+            return stored;
+        });
         int held = (int) inserted.stream().filter("held"::equals).count();
         int accepted = inserted.size() - held;
-        if (held > 0) {
-            openExceptions(batch);
-        }
         Summary summary = new Summary(batch, n, accepted, n - inserted.size(), held);
         count(feed, summary);
         log.info("Usage batch {} ({}): {} received, {} accepted, {} duplicates, {} held", batch, feed, n, accepted,
@@ -93,10 +97,46 @@ public class UsageIngest {
             insert into exception_item (kind, customer_id, summary, details, requested_by)
             select 'usage_held', customer_id,
                    'Usage event ' || producer || '/' || event_id || ' held: ' || reason,
-                   jsonb_build_object('usageEvent', producer || '/' || event_id, 'feed', feed, 'batch', batch, 'metric', metric,
-                                      'quantity', quantity, 'occurredAt', occurred_at, 'customerRef', customer_ref),
+                   jsonb_build_object('usageEvent', producer || '/' || event_id, 'feed', ?::text, 'batch', ?::text,
+                                      'metric', metric, 'quantity', quantity, 'occurredAt', occurred_at,
+                                      'customerRef', customer_ref),
                    'usage'
-            from usage_event where batch = ? and status = 'held'""";
+            from usage_event where batch_id = ? and status = 'held'""";
+
+    /** One exception per held event of the batch, with the row as stored, in the transaction of {@code conn}. */
+    void openExceptions(Connection conn, int batchId, String batch, String feed) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(OPEN_EXCEPTIONS)) {
+            ps.setString(1, feed);
+            ps.setString(2, batch);
+            ps.setInt(3, batchId);
+            ps.executeUpdate();
+        }
+    }
+
+    private static final String BATCH = """
+            with added as (insert into usage_batch (name, feed) values (?, ?) on conflict (name) do nothing returning id)
+            select id from added union all select id from usage_batch where name = ?""";
+
+    /**
+     * The id of the batch named {@code batch} (a file, request or poll), registered on first use in the
+     * transaction of {@code conn}; a usage row names its batch by this id.
+     */
+    static int batchId(Connection conn, String batch, String feed) throws SQLException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (PreparedStatement ps = conn.prepareStatement(BATCH)) {
+                ps.setString(1, batch);
+                ps.setString(2, feed);
+                ps.setString(3, batch);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getInt(1);
+                    }
+                }
+            }
+            // registered by a transaction that committed after this statement's snapshot: the next one sees it
+        }
+        throw new IllegalStateException("usage batch " + batch + " could not be registered");
+    }
 
     /** One exception per held event of the batch, with the row as stored. */
     void openExceptions(String batch) {
@@ -156,7 +196,7 @@ public class UsageIngest {
      * Inserts the rows in their order on {@code conn}, skipping every key stored already (the first row
      * of a key repeated among them is the one stored); returns the status of each row stored.
      */
-    static List<String> insert(Connection conn, String feed, String batch, List<Checked> rows) throws SQLException {
+    static List<String> insert(Connection conn, int batchId, List<Checked> rows) throws SQLException {
         int n = rows.size();
         Object[][] columns = new Object[10][];
         for (int c = 0; c < columns.length; c++) {
@@ -178,17 +218,16 @@ public class UsageIngest {
         List<String> stored = new ArrayList<>();
         try (PreparedStatement ps = conn.prepareStatement("""
                 insert into usage_event (producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at,
-                                         properties, feed, batch, status, reason)
-                select p, e, r, c, m, q, t::timestamptz, pr::jsonb, ?, ?, s, re
+                                         properties, batch_id, status, reason)
+                select p, e, r, c, m, q, t::timestamptz, pr::jsonb, ?, s, re
                 from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
                             ?::text[], ?::text[]) with ordinality as u(p, e, r, c, m, q, t, pr, s, re, n)
                 order by n
                 on conflict (producer, event_id) do nothing
                 returning status""")) {
-            ps.setString(1, feed);
-            ps.setString(2, batch);
+            ps.setInt(1, batchId);
             for (int c = 0; c < columns.length; c++) {
-                ps.setArray(c + 3, conn.createArrayOf(c == 5 ? "int8" : "text", columns[c]));
+                ps.setArray(c + 2, conn.createArrayOf(c == 5 ? "int8" : "text", columns[c]));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -123,9 +123,9 @@ class UsageIngestBenchmark {
         jdbc.execute("alter table floor_clone add primary key (event_id, producer)");
         long t3 = System.nanoTime();
         jdbc.execute("""
-                insert into floor_clone (producer, event_id, customer_ref, metric, quantity, occurred_at, feed, batch, status)
+                insert into floor_clone (producer, event_id, customer_ref, metric, quantity, occurred_at, batch_id, status)
                 select distinct on (event_id) 'default', event_id, customer, metric, quantity::bigint, ts::timestamptz,
-                       'csv', 'floor', 'accepted'
+                       0, 'accepted'
                 from copy_ceiling where quantity ~ '^[0-9]+$'""");
         double floor = (System.nanoTime() - t3) / 1e9;
         jdbc.execute("drop table floor_clone");

@@ -156,10 +156,12 @@ class UsageFeedsTest {
             other.setAutoCommit(false);
             // another feed is storing event 2 and has not committed yet: the file's anti-join cannot see it
             try (PreparedStatement ps = other.prepareStatement("""
-                    insert into usage_event (producer, event_id, customer_ref, metric, quantity, occurred_at, feed, batch, status)
-                    values ('default', ?, ?, 'api_calls', 2, '2026-06-02T08:00:00Z', 'http', 'other-feed', 'accepted')""")) {
-                ps.setString(1, p + "2");
-                ps.setString(2, cus);
+                    with batch as (insert into usage_batch (name, feed) values (?, 'http') returning id)
+                    insert into usage_event (producer, event_id, customer_ref, metric, quantity, occurred_at, batch_id, status)
+                    select 'default', ?, ?, 'api_calls', 2, '2026-06-02T08:00:00Z', id, 'accepted' from batch""")) {
+                ps.setString(1, "other-feed-" + p);
+                ps.setString(2, p + "2");
+                ps.setString(3, cus);
                 ps.executeUpdate();
             }
             Files.createDirectories(INBOX);
@@ -177,7 +179,8 @@ class UsageFeedsTest {
             other.commit();
             await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(INBOX.resolve("done").resolve(file)));
         }
-        assertThat(jdbc.queryForList("select event_id || ':' || feed from usage_event where event_id like ? order by event_id",
-                String.class, p + "%")).containsExactly(p + "1:csv", p + "2:http", p + "3:csv");
+        assertThat(jdbc.queryForList("""
+                select e.event_id || ':' || b.feed from usage_event e join usage_batch b on b.id = e.batch_id
+                where e.event_id like ? order by e.event_id""", String.class, p + "%")).containsExactly(p + "1:csv", p + "2:http", p + "3:csv");
     }
 }
