@@ -75,6 +75,11 @@ class UsageHttpTest {
         assertThat(summary.path("metrics").get(0).path("metric").asText()).isEqualTo("api_calls");
         assertThat(summary.path("metrics").get(0).path("quantity").asLong()).isEqualTo(2000);
         assertThat(summary.path("held")).hasSize(2); // the negative quantity and the unknown metric of this customer
+        for (JsonNode held : summary.path("held")) {
+            assertThat(held.path("feed").asText()).isEqualTo("http");
+            assertThat(held.path("batch").asText()).isEqualTo(s.path("id").asText());
+            assertThat(held.path("reason").asText()).matches("negative quantity -3|unknown metric 'teleports'.*");
+        }
     }
 
     @Test
