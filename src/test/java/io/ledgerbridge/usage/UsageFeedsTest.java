@@ -145,6 +145,23 @@ class UsageFeedsTest {
                 .isEqualTo(6);
         assertThat(jdbc.queryForObject("select count(*) from exception_item where kind = 'usage_held' and summary like ?",
                 Integer.class, "%" + p + "%")).isEqualTo(3);
+
+        // a file with an event stored before goes the staged way: its new held row is stored and opens its exception there
+        String third = "usage-" + uid() + ".csv";
+        Files.writeString(INBOX.resolve(third + ".tmp"), "event_id,customer,metric,quantity,timestamp\n"
+                + p + "1," + cus + ",api_calls,10,2026-06-02T08:00:00Z\n"
+                + p + "8," + cus + ",api_calls,-2,2026-06-02T08:00:00Z\n");
+        Files.move(INBOX.resolve(third + ".tmp"), INBOX.resolve(third));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(INBOX.resolve("done").resolve(third)));
+        assertThat(count(p + "8", "held")).isEqualTo(1);
+        Map<String, Object> exception = jdbc.queryForMap("""
+                select details->>'feed' as feed, details->>'batch' as batch from exception_item
+                where kind = 'usage_held' and summary like ?""", "%" + p + "8%");
+        assertThat(exception.get("feed")).isEqualTo("csv");
+        assertThat((String) exception.get("batch")).startsWith("csv-" + third + "@");
+        assertThat(jdbc.queryForObject("""
+                select b.name from usage_event e join usage_batch b on b.id = e.batch_id where e.event_id = ?""",
+                String.class, p + "8")).isEqualTo(exception.get("batch"));
     }
 
     @Test
