@@ -14,8 +14,12 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * What the batch stages share: the records of one poll (camel-kafka {@code batching=true} hands a
@@ -85,6 +89,18 @@ public class KafkaBatch {
 
     private static long offset(Exchange record) {
         return record.getMessage().getHeader(KafkaConstants.OFFSET, Long.class);
+    }
+
+    /** The database could not be reached or did not answer: nothing is wrong with the events themselves. */
+    public static boolean databaseAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                    || t instanceof RecoverableDataAccessException || t instanceof TransactionException
+                    || t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A failure that retrying cannot mend: the message itself is wrong. */

@@ -15,12 +15,8 @@ import java.util.Set;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -97,7 +93,7 @@ public class LedgerStage {
                     transactions.executeWithoutResult(tx -> postAll(events, canonical, false));
                 }
             } catch (RuntimeException e) {
-                if (databaseAway(e)) {
+                if (KafkaBatch.databaseAway(e)) {
                     throw e;
                 }
                 log.warn("A batch of {} canonical events failed ({}: {}); posting them one by one", events.size(),
@@ -147,17 +143,5 @@ public class LedgerStage {
 
     private static String messageKey(CanonicalEvent event) {
         return event.source() + ":" + event.sourceEventId();
-    }
-
-    /** The database could not be reached or did not answer: nothing is wrong with the events themselves. */
-    static boolean databaseAway(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
-                    || t instanceof RecoverableDataAccessException || t instanceof TransactionException
-                    || t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,26 +1,33 @@
 package io.ledgerbridge.usage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import io.ledgerbridge.pipeline.KafkaBatch;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * Steps of the usage drop-folder and Kafka routes. A dropped CSV file is loaded by {@link UsageFileLoad}
  * (streamed through COPY in one transaction; progress in the log: rows and rows/s); readable rows are
  * stored like any usage, unreadable rows are listed in a report ({@code <file>.errors.csv}: row,
- * reason) and the file goes to {@code error/} beside it, otherwise to {@code done/}. A Kafka message is one JSON usage event.
+ * reason) and the file goes to {@code error/} beside it, otherwise to {@code done/}. A Kafka message is one JSON
+ * usage event, a poll of them one batch.
  */
 @Component("usageFeeds")
 public class UsageFeeds {
 
+    private static final Logger log = LoggerFactory.getLogger(UsageFeeds.class);
+    private static final String ROUTE = "ingress-usage-kafka";
     static final String BAD_ROWS = "lbBadRows";
     static final String REPORT = "lbReport";
 
@@ -28,9 +35,11 @@ public class UsageFeeds {
     private final UsageIngest ingest;
     private final UsageFileLoad files;
     private final ObjectMapper mapper;
+    private final KafkaBatch batches;
 
-    public UsageFeeds(UsageParser parser, UsageIngest ingest, UsageFileLoad files, ObjectMapper mapper) {
+    public UsageFeeds(UsageParser parser, UsageIngest ingest, UsageFileLoad files, ObjectMapper mapper, KafkaBatch batches) {
         this.parser = parser;
+        this.batches = batches;
         this.files = files;
         this.ingest = ingest;
         this.mapper = mapper;
@@ -62,12 +71,46 @@ public class UsageFeeds {
         }
     }
 
-    /** Ingests one Kafka message (a JSON usage event). */
-    public void kafka(Exchange exchange) throws IOException {
-        JsonNode node = mapper.readTree(exchange.getMessage().getBody(String.class));
-        UsageRecord record = parser.fromJson(node, "message");
-        Object offset = exchange.getMessage().getHeader("kafka.OFFSET");
-        Object partition = exchange.getMessage().getHeader("kafka.PARTITION");
-        ingest.ingest("kafka", "kafka-" + partition + "-" + offset, List.of(record));
+    /**
+     * Ingests a poll of the usage topic (camel-kafka batching; one JSON usage event a message): the
+     * readable events in one batch, named after the poll's first record; an unreadable message is
+     * dead-lettered alone. When the batch fails for a reason of its own (not the database away), each
+     * event is stored on its own with retries, so only the one at fault is dead-lettered. The offsets
+     * are committed after.
+     */
+    public void kafkaBatch(Exchange poll) {
+        List<Exchange> records = KafkaBatch.records(poll);
+        List<Exchange> readable = new ArrayList<>(records.size());
+        List<UsageRecord> events = new ArrayList<>(records.size());
+        for (Exchange record : records) {
+            try {
+                events.add(parser.fromJson(mapper.readTree(KafkaBatch.value(record)), "message"));
+                readable.add(record);
+            } catch (IOException | UsageFormatException e) {
+                batches.deadLetter(record, ROUTE, e);
+            }
+        }
+        if (!events.isEmpty()) {
+            try {
+                ingest.ingest("kafka", "kafka-" + position(readable.get(0)) + "+" + (events.size() - 1), events);
+            } catch (RuntimeException e) {
+                if (KafkaBatch.databaseAway(e)) {
+                    throw e;
+                }
+                log.warn("A poll of {} usage events failed ({}: {}); storing them one by one", events.size(),
+                        e.getClass().getSimpleName(), e.getMessage());
+                for (int i = 0; i < events.size(); i++) {
+                    Exchange record = readable.get(i);
+                    UsageRecord event = events.get(i);
+                    batches.withRetries(record, ROUTE, () -> ingest.ingest("kafka", "kafka-" + position(record), List.of(event)));
+                }
+            }
+        }
+        KafkaBatch.commit(records);
+    }
+
+    /** A record's partition and offset: {@code <partition>-<offset>}. */
+    private static String position(Exchange record) {
+        return record.getMessage().getHeader(KafkaConstants.PARTITION) + "-" + record.getMessage().getHeader(KafkaConstants.OFFSET);
     }
 }

@@ -73,6 +73,32 @@ class UsageFeedsTest {
     }
 
     @Test
+    void aKafkaPollIsStoredAsOneBatchAndAnUnreadableMessageIsDeadLetteredAlone() throws Exception {
+        String cus = "cus_" + uid();
+        customers.resolve("stripe", cus);
+        String a = "u_" + uid();
+        String b = "u_" + uid();
+        String bad = "{\"event_id\":\"" + uid() + "\",\"customer\":\"" + cus + "\",\"metric\":\"api_calls\",\"quantity\":\"lots\"}";
+        String eventA = "{\"event_id\":\"" + a + "\",\"customer\":\"" + cus
+                + "\",\"metric\":\"api_calls\",\"quantity\":3,\"timestamp\":\"2026-06-02T08:00:00Z\"}";
+        producer.sendBodyAndHeader("kafka:usage.events", eventA, "kafka.KEY", cus);
+        producer.sendBodyAndHeader("kafka:usage.events", bad, "kafka.KEY", cus);
+        producer.sendBodyAndHeader("kafka:usage.events", eventA, "kafka.KEY", cus); // the same event again
+        producer.sendBodyAndHeader("kafka:usage.events", "{\"event_id\":\"" + b + "\",\"customer\":\"" + cus
+                + "\",\"metric\":\"api_calls\",\"quantity\":4,\"timestamp\":\"2026-06-02T09:00:00Z\"}", "kafka.KEY", cus);
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(b, "accepted") == 1);
+        assertThat(count(a, "accepted")).isEqualTo(1);
+        assertThat(jdbc.queryForObject("select sum(quantity) from usage_event where customer_ref = ?", Long.class, cus)).isEqualTo(7);
+        assertThat(jdbc.queryForList("""
+                select b.feed || ' ' || b.name from usage_event e join usage_batch b on b.id = e.batch_id
+                where e.event_id in (?, ?)""", String.class, a, b)).allMatch(n -> n.startsWith("kafka kafka-"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
+                "select count(*) from dead_letter where route_id = 'ingress-usage-kafka' and payload = ?", Integer.class, bad) == 1);
+        assertThat(jdbc.queryForObject("select error_message from dead_letter where payload = ?", String.class, bad))
+                .contains("quantity");
+    }
+
+    @Test
     void aFileWithBadRowsGoesToErrorBesideItsReportAndItsGoodRowsAreStored() throws Exception {
         String cus = "cus_" + uid();
         customers.resolve("stripe", cus);
