@@ -92,7 +92,7 @@ public class KafkaBatch {
     }
 
     /** The database could not be reached or did not answer: nothing is wrong with the events themselves. */
-    public static boolean databaseAway(Throwable e) {
+    static boolean databaseAway(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
                     || t instanceof RecoverableDataAccessException || t instanceof TransactionException
@@ -113,6 +113,36 @@ public class KafkaBatch {
     @FunctionalInterface
     public interface Work<T> {
         T run() throws Exception;
+    }
+
+    /** The work for the i-th record of a batch alone. */
+    @FunctionalInterface
+    public interface One {
+        void run(int i) throws Exception;
+    }
+
+    /**
+     * Does a batch's work for all its {@code records} at once; when that fails for a reason of its own
+     * (not the database away: that fails the poll, which is consumed again), does it record by record,
+     * each with retries, so only a record at fault is dead-lettered.
+     */
+    public void allOrEach(String routeId, List<Exchange> records, Runnable all, One each) {
+        try {
+            all.run();
+        } catch (RuntimeException e) {
+            if (databaseAway(e)) {
+                throw e;
+            }
+            log.warn("Route {}: a batch of {} records failed ({}: {}); doing them one by one", routeId, records.size(),
+                    e.getClass().getSimpleName(), e.getMessage());
+            for (int i = 0; i < records.size(); i++) {
+                int one = i;
+                withRetries(records.get(i), routeId, () -> {
+                    each.run(one);
+                    return Boolean.TRUE;
+                });
+            }
+        }
     }
 
     /**

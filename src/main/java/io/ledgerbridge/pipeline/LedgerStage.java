@@ -83,7 +83,7 @@ public class LedgerStage {
             canonical.add(KafkaBatch.value(record));
         }
         if (!events.isEmpty()) {
-            try {
+            batches.allOrEach(ROUTE, postable, () -> {
                 try {
                     transactions.executeWithoutResult(tx -> postAll(events, canonical, true));
                 } catch (LedgerStore.EntryPostedBefore | org.springframework.dao.DuplicateKeyException e) {
@@ -92,21 +92,7 @@ public class LedgerStage {
                             events.size(), e.getMessage());
                     transactions.executeWithoutResult(tx -> postAll(events, canonical, false));
                 }
-            } catch (RuntimeException e) {
-                if (KafkaBatch.databaseAway(e)) {
-                    throw e;
-                }
-                log.warn("A batch of {} canonical events failed ({}: {}); posting them one by one", events.size(),
-                        e.getClass().getSimpleName(), e.getMessage());
-                for (int i = 0; i < events.size(); i++) {
-                    CanonicalEvent event = events.get(i);
-                    String form = canonical.get(i);
-                    batches.withRetries(postable.get(i), ROUTE, () -> transactions.execute(tx -> {
-                        postAll(List.of(event), List.of(form), false);
-                        return Boolean.TRUE;
-                    }));
-                }
-            }
+            }, i -> transactions.executeWithoutResult(tx -> postAll(List.of(events.get(i)), List.of(canonical.get(i)), false)));
         }
         KafkaBatch.commit(records);
     }

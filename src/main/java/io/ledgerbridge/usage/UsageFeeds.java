@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +24,6 @@ import org.springframework.stereotype.Component;
 @Component("usageFeeds")
 public class UsageFeeds {
 
-    private static final Logger log = LoggerFactory.getLogger(UsageFeeds.class);
     private static final String ROUTE = "ingress-usage-kafka";
     static final String BAD_ROWS = "lbBadRows";
     static final String REPORT = "lbReport";
@@ -74,9 +71,8 @@ public class UsageFeeds {
     /**
      * Ingests a poll of the usage topic (camel-kafka batching; one JSON usage event a message): the
      * readable events in one batch, named after the poll's first record; an unreadable message is
-     * dead-lettered alone. When the batch fails for a reason of its own (not the database away), each
-     * event is stored on its own with retries, so only the one at fault is dead-lettered. The offsets
-     * are committed after.
+     * dead-lettered alone; a batch that fails for a reason of its own is stored event by event
+     * ({@link KafkaBatch#allOrEach}). The offsets are committed after.
      */
     public void kafkaBatch(Exchange poll) {
         List<Exchange> records = KafkaBatch.records(poll);
@@ -91,20 +87,9 @@ public class UsageFeeds {
             }
         }
         if (!events.isEmpty()) {
-            try {
-                ingest.ingest("kafka", "kafka-" + position(readable.get(0)) + "+" + (events.size() - 1), events);
-            } catch (RuntimeException e) {
-                if (KafkaBatch.databaseAway(e)) {
-                    throw e;
-                }
-                log.warn("A poll of {} usage events failed ({}: {}); storing them one by one", events.size(),
-                        e.getClass().getSimpleName(), e.getMessage());
-                for (int i = 0; i < events.size(); i++) {
-                    Exchange record = readable.get(i);
-                    UsageRecord event = events.get(i);
-                    batches.withRetries(record, ROUTE, () -> ingest.ingest("kafka", "kafka-" + position(record), List.of(event)));
-                }
-            }
+            batches.allOrEach(ROUTE, readable,
+                    () -> ingest.ingest("kafka", "kafka-" + position(readable.get(0)) + "+" + (events.size() - 1), events),
+                    i -> ingest.ingest("kafka", "kafka-" + position(readable.get(i)), List.of(events.get(i))));
         }
         KafkaBatch.commit(records);
     }
