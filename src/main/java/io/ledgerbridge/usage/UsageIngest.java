@@ -138,19 +138,6 @@ public class UsageIngest {
         throw new IllegalStateException("usage batch " + batch + " could not be registered");
     }
 
-    /** One exception per held event of the batch, with the row as stored. */
-    void openExceptions(String batch) {
-        jdbc.update(OPEN_EXCEPTIONS, batch);
-    }
-
-    /** The same, in the transaction of {@code conn} (a file's rows stored on a connection of their own). */
-    void openExceptions(Connection conn, String batch) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(OPEN_EXCEPTIONS)) {
-            ps.setString(1, batch);
-            ps.executeUpdate();
-        }
-    }
-
     void count(String feed, Summary summary) {
         registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "accepted").increment(summary.accepted());
         registry.counter("ledgerbridge.usage.events", "feed", feed, "outcome", "duplicate").increment(summary.duplicates());
