@@ -2,34 +2,46 @@ package io.ledgerbridge.ops;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Pipeline state for /actuator/prometheus, read from the database every 5 s (not per scrape):
- * inbox events by status, the processing lag (age of the oldest event without an outcome),
- * open dead letters and open exceptions.
+ * Pipeline state for /actuator/prometheus, read from the database (not per scrape): inbox events by
+ * status, the processing lag (age of the oldest event without an outcome), open dead letters and open
+ * exceptions, every 5 s. The events still in the pipeline (received, published, waiting, exception,
+ * dead-lettered) are few and counted through the status index every time; the finished ones (posted,
+ * ignored, discarded) are most of a growing inbox, so they are counted every
+ * {@code ledgerbridge.metrics.finished-refresh-seconds} (300) only.
  */
 @Component
 public class PipelineMetrics {
 
-    private static final List<String> STATUSES = List.of("received", "published", "posted", "ignored", "waiting",
-            "exception", "dead_lettered", "discarded");
+    private static final List<String> IN_FLIGHT = List.of("received", "published", "waiting", "exception", "dead_lettered");
+    private static final List<String> FINISHED = List.of("posted", "ignored", "discarded");
 
     private final JdbcTemplate jdbc;
     private final Map<String, AtomicLong> byStatus = new ConcurrentHashMap<>();
     private final AtomicLong lagSeconds = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong exceptions = new AtomicLong();
+    private final long finishedEveryNanos;
+    private long finishedCountedAt;
 
-    public PipelineMetrics(JdbcTemplate jdbc, MeterRegistry registry) {
+    public PipelineMetrics(JdbcTemplate jdbc, MeterRegistry registry,
+                           @Value("${ledgerbridge.metrics.finished-refresh-seconds:300}") long finishedRefreshSeconds) {
         this.jdbc = jdbc;
-        for (String s : STATUSES) {
+        this.finishedEveryNanos = TimeUnit.SECONDS.toNanos(finishedRefreshSeconds);
+        this.finishedCountedAt = System.nanoTime() - finishedEveryNanos; // the first refresh counts them
+        for (String s : Stream.concat(IN_FLIGHT.stream(), FINISHED.stream()).toList()) {
             AtomicLong v = new AtomicLong();
             byStatus.put(s, v);
             Gauge.builder("ledgerbridge.inbox.events", v, AtomicLong::get).tag("status", s)
@@ -43,17 +55,25 @@ public class PipelineMetrics {
 
     @Scheduled(fixedDelay = 5000, initialDelay = 2000)
     public void refresh() {
-        Map<String, Long> counts = new ConcurrentHashMap<>();
-        jdbc.query("select status, count(*) from inbox_event group by status",
-                rs -> {
-                    counts.put(rs.getString(1), rs.getLong(2));
-                });
-        byStatus.forEach((s, v) -> v.set(counts.getOrDefault(s, 0L)));
+        count(IN_FLIGHT);
+        if (System.nanoTime() - finishedCountedAt >= finishedEveryNanos) {
+            count(FINISHED);
+            finishedCountedAt = System.nanoTime();
+        }
         Long lag = jdbc.queryForObject("""
                 select coalesce(extract(epoch from now() - min(received_at))::bigint, 0) from inbox_event
                 where status in ('received', 'published')""", Long.class);
         lagSeconds.set(lag == null ? 0 : lag);
         deadLetters.set(jdbc.queryForObject("select count(*) from dead_letter where status = 'open'", Long.class));
         exceptions.set(jdbc.queryForObject("select count(*) from exception_item where status = 'open'", Long.class));
+    }
+
+    private void count(List<String> statuses) {
+        Map<String, Long> counts = new HashMap<>();
+        jdbc.query("select status, count(*) from inbox_event where status = any(?) group by status",
+                rs -> {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }, (Object) statuses.toArray(String[]::new));
+        statuses.forEach(s -> byStatus.get(s).set(counts.getOrDefault(s, 0L)));
     }
 }

@@ -31,7 +31,10 @@ public final class EmbeddedInfrastructure {
                 EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                         .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200")
+                        // durable as in production: the embedded server's defaults (fsync and synchronous_commit off)
+                        // would acknowledge a webhook whose inbox row a crash of the machine could still lose
                         .setServerConfig("fsync", "on")
+                        .setServerConfig("synchronous_commit", "on")
                         // room for bulk usage loads (one WAL record a row and index entry); as in docker-compose.yml.
                         // min_wal_size: a checkpoint keeps up to 1 GB of used WAL segments for reuse, so a large usage file
                         // writes into recycled segments instead of creating and zero-filling new 16 MB files

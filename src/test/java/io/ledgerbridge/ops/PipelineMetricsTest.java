@@ -1,0 +1,56 @@
+package io.ledgerbridge.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ledgerbridge.support.LedgerbridgeTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The inbox gauges: events still in the pipeline are counted at every refresh, the finished ones (most
+ * of a growing inbox) only once per their own interval.
+ */
+@LedgerbridgeTest
+class PipelineMetricsTest {
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Test
+    void inFlightStatusesAreCountedEveryRefreshFinishedOnesOnTheirOwnInterval() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PipelineMetrics metrics = new PipelineMetrics(jdbc, registry, 3600);
+        metrics.refresh();
+        double waiting = gauge(registry, "waiting");
+        double discarded = gauge(registry, "discarded");
+        assertThat(discarded).isEqualTo(jdbc.queryForObject(
+                "select count(*) from inbox_event where status = 'discarded'", Long.class).doubleValue());
+
+        String run = UUID.randomUUID().toString();
+        // waiting for an invoice that never comes: nothing in the background moves them
+        insert(run + "-w1", "waiting", "invoice:stripe:in_never_" + run);
+        insert(run + "-w2", "waiting", "invoice:stripe:in_never_" + run);
+        insert(run + "-d1", "discarded", null);
+        metrics.refresh();
+
+        assertThat(gauge(registry, "waiting")).isEqualTo(waiting + 2);
+        assertThat(gauge(registry, "discarded")).as("not recounted within the hour").isEqualTo(discarded);
+        SimpleMeterRegistry fresh = new SimpleMeterRegistry();
+        new PipelineMetrics(jdbc, fresh, 3600).refresh();
+        assertThat(gauge(fresh, "discarded")).as("counted at the first refresh").isEqualTo(discarded + 1);
+        assertThat(fresh.get("ledgerbridge.processing.lag").gauge().value()).isGreaterThanOrEqualTo(0);
+    }
+
+    private void insert(String eventId, String status, String waitingFor) {
+        jdbc.update("""
+                insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status, waiting_for)
+                values ('stripe', ?, 'charge.succeeded', 'cus_metrics', '{}', 'x', ?, ?)""", eventId, status, waitingFor);
+    }
+
+    private static double gauge(SimpleMeterRegistry registry, String status) {
+        return registry.get("ledgerbridge.inbox.events").tag("status", status).gauge().value();
+    }
+}
