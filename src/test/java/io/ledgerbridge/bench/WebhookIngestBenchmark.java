@@ -210,20 +210,30 @@ class WebhookIngestBenchmark {
     /**
      * Waits until every stored event of a phase has its outcome: posted, or waiting for an invoice that
      * was never sent (wrk stops at a time, so the last payment of a connection may be sent without it).
+     * While waiting it counts only the phase's events still in the pipeline, through the status index,
+     * once a second: reading every event of the phase twice a second took a sixth of a core from the
+     * pipeline it measures (84 ms a time on a 500 MB inbox). The full check runs once, at the end.
      */
     private static void awaitPosted(FaultRig rig, Bodies bodies, Path file, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String prefix = bodies.prefix(file);
         String tag = bodies.tag(file);
-        long stored = count(rig, "select count(*) from inbox_event where event_id like ?", prefix);
+        Object[] dependency = {"invoice:stripe:in_" + tag, "evt_" + tag + "_i"};
         while (rig.db.queryForObject("""
+                select count(*) from inbox_event e where status in ('received', 'published', 'waiting') and event_id like ?
+                and (status <> 'waiting' or exists (
+                     select 1 from inbox_event i where i.source = 'stripe' and i.event_id = replace(e.waiting_for, ?, ?)))""",
+                Long.class, prefix, dependency[0], dependency[1]) > 0) {
+            assertThat(System.nanoTime()).as("all events of %s posted in %s", prefix, timeout).isLessThan(deadline);
+            Thread.sleep(1000);
+        }
+        long stored = count(rig, "select count(*) from inbox_event where event_id like ?", prefix);
+        assertThat(rig.db.queryForObject("""
                 select count(*) from inbox_event e where event_id like ?
                 and (status = 'posted' or status = 'waiting' and not exists (
                      select 1 from inbox_event i where i.source = 'stripe' and i.event_id = replace(e.waiting_for, ?, ?)))""",
-                Long.class, prefix, "invoice:stripe:in_" + tag, "evt_" + tag + "_i") < stored) {
-            assertThat(System.nanoTime()).as("all %d events of %s posted in %s", stored, prefix, timeout).isLessThan(deadline);
-            Thread.sleep(500);
-        }
+                Long.class, prefix, dependency[0], dependency[1]))
+                .as("events of %s posted, or waiting for an invoice never sent", prefix).isEqualTo(stored);
     }
 
     /** Events of a phase over the time from the first receipt to the last posting. */
