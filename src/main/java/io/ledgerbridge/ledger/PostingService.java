@@ -120,6 +120,7 @@ public class PostingService {
                         batch.stored.get(rs.getString(2)).add(waitingEvent(rs.getLong(1), rs.getString(3)));
                     }, (Object) dependencies.toArray(String[]::new));
         }
+        preloadPayments(events, batch);
         for (CanonicalEvent e : events) {
             apply(e, batch);
         }
@@ -194,6 +195,44 @@ public class PostingService {
         final Map<String, List<CanonicalEvent>> waiting = new java.util.HashMap<>();
         final Map<String, List<CanonicalEvent>> stored = new java.util.HashMap<>();
         final java.util.Set<Long> drained = new java.util.HashSet<>();
+        /** Invoices this transaction holds locked, as they stand in it (read, or booked, in this batch). */
+        final Map<String, OpenInvoice> invoices = new java.util.HashMap<>();
+        /** Whether a payment id is in ar_payment, for the ids looked up for the batch or posted in it. */
+        final Map<String, Boolean> payments = new java.util.HashMap<>();
+    }
+
+    /**
+     * Reads once for the batch what each payment would otherwise read on its own: whether it was posted
+     * before, and its invoice, locked (in invoice order) as {@link #lockInvoice} locks it.
+     */
+    private void preloadPayments(List<CanonicalEvent> events, Batch batch) {
+        List<String> paymentIds = new ArrayList<>();
+        java.util.SortedSet<String> invoiceIds = new java.util.TreeSet<>();
+        for (CanonicalEvent e : events) {
+            if (e.type() == io.ledgerbridge.canonical.CanonicalType.PAYMENT_SUCCEEDED) {
+                paymentIds.add(ref(e, e.payment().id()));
+                if (e.payment().invoiceRef() != null) {
+                    invoiceIds.add(ref(e, e.payment().invoiceRef()));
+                }
+            }
+        }
+        if (paymentIds.isEmpty()) {
+            return;
+        }
+        paymentIds.forEach(id -> batch.payments.put(id, false));
+        jdbc.query("select payment_id from ar_payment where payment_id = any(?)",
+                rs -> {
+                    batch.payments.put(rs.getString(1), true);
+                }, (Object) paymentIds.toArray(String[]::new));
+        if (!invoiceIds.isEmpty()) {
+            jdbc.query("""
+                    select invoice_id, customer_id, currency, total, amount_paid, amount_credited, amount_written_off, status, entry_id
+                    from ar_invoice where invoice_id = any(?) order by invoice_id for update""",
+                    rs -> {
+                        OpenInvoice invoice = openInvoice(rs);
+                        batch.invoices.put(invoice.id(), invoice);
+                    }, (Object) invoiceIds.toArray(String[]::new));
+        }
     }
 
     private PostingOutcome apply(CanonicalEvent event, Batch batch) {
@@ -213,6 +252,13 @@ public class PostingService {
             case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.pipeline.UnroutableEventException(
                     event.type() + " has no posting rule: deals and contracts go to the contract stage");
         };
+        if (batch != null && switch (event.type()) {
+            case INVOICE_VOIDED, INVOICE_UNCOLLECTIBLE, REFUND_ISSUED, CREDIT_NOTE_ISSUED -> true;
+            default -> false;
+        }) {
+            // they change invoices in SQL of their own: later payments of the batch read them again
+            batch.invoices.clear();
+        }
         if (event.inboxId() != null) {
             if (batch != null) {
                 batch.events.put(event.inboxId(), event);
@@ -309,6 +355,9 @@ public class PostingService {
             jdbc.update("update usage_charge set invoiced_in = ?, relief_entry_id = ? where stripe_invoice_item = any(?)",
                     invoiceId, id.get(), relieved.toArray(String[]::new));
         }
+        if (batch != null) {
+            batch.invoices.put(invoiceId, new OpenInvoice(invoiceId, customer, inv.currency(), inv.total(), 0, 0, 0, "open", id.get()));
+        }
         List<Long> posted = new ArrayList<>(List.of(id.get()));
         posted.addAll(drain("invoice:" + invoiceId, batch));
         return PostingOutcome.posted(posted, memo);
@@ -336,8 +385,25 @@ public class PostingService {
         return jdbc.query("""
                 select invoice_id, customer_id, currency, total, amount_paid, amount_credited, amount_written_off, status, entry_id
                 from ar_invoice where invoice_id = ? for update""",
-                (rs, i) -> new OpenInvoice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6), rs.getLong(7), rs.getString(8), rs.getLong(9)), invoiceId).stream().findFirst();
+                (rs, i) -> openInvoice(rs), invoiceId).stream().findFirst();
+    }
+
+    /** The invoice as this batch holds it (locked), else read and locked now. */
+    private Optional<OpenInvoice> lockInvoice(String invoiceId, Batch batch) {
+        OpenInvoice held = batch == null ? null : batch.invoices.get(invoiceId);
+        if (held != null) {
+            return Optional.of(held);
+        }
+        Optional<OpenInvoice> found = lockInvoice(invoiceId);
+        if (batch != null) {
+            found.ifPresent(i -> batch.invoices.put(invoiceId, i));
+        }
+        return found;
+    }
+
+    private static OpenInvoice openInvoice(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new OpenInvoice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                rs.getLong(6), rs.getLong(7), rs.getString(8), rs.getLong(9));
     }
 
     private List<RevenueLine> revenueLines(String invoiceId) {
@@ -395,7 +461,8 @@ public class PostingService {
 
     private PostingOutcome payment(CanonicalEvent event, Payment p, Batch batch) {
         String paymentId = ref(event, p.id());
-        if (exists("select count(*) from ar_payment where payment_id = ?", paymentId)) {
+        Boolean known = batch == null ? null : batch.payments.get(paymentId);
+        if (known != null ? known : exists("select count(*) from ar_payment where payment_id = ?", paymentId)) {
             return PostingOutcome.posted(List.of(), "already posted");
         }
         String customer = p.customerRef() == null ? null : customers.resolve(event.source(), p.customerRef());
@@ -403,7 +470,7 @@ public class PostingService {
         OpenInvoice invoice = null;
         if (p.invoiceRef() != null) {
             String invoiceId = ref(event, p.invoiceRef());
-            Optional<OpenInvoice> found = lockInvoice(invoiceId);
+            Optional<OpenInvoice> found = lockInvoice(invoiceId, batch);
             if (found.isEmpty()) {
                 return waitForInvoice(invoiceId);
             }
@@ -435,6 +502,14 @@ public class PostingService {
                 where invoice_id = (select invoice_id from payment)""", paymentId, invoice == null ? null : invoice.id(), customer,
                 p.currency(), p.amount(), applied, p.amount() - applied, posted.isEmpty() ? null : posted.get(0),
                 applied, stillOpen);
+        if (batch != null) {
+            batch.payments.put(paymentId, true);
+            if (invoice != null) {
+                batch.invoices.put(invoice.id(), new OpenInvoice(invoice.id(), invoice.customer(), invoice.currency(), invoice.total(),
+                        invoice.paid() + applied, invoice.credited(), invoice.writtenOff(),
+                        stillOpen == 0 ? "paid" : invoice.status(), invoice.entryId()));
+            }
+        }
         if (invoice != null && stillOpen > 0) {
             openException(event, "short_payment", customer, "Payment " + p.id() + " of " + p.amount() + " "
                     + p.currency() + " leaves " + stillOpen + " open on invoice " + p.invoiceRef(),

@@ -172,4 +172,56 @@ class BatchStagesTest {
         assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class,
                 "stripe:refund:" + refundId)).isEqualTo(1);
     }
+
+    /**
+     * A batch reads its payments' invoices once and keeps them as it changes them: two payments of one
+     * invoice booked in the same batch (with a refund between them, which makes the batch read its
+     * invoices again), the second delivered twice, and a payment of an invoice booked in an earlier batch.
+     */
+    @Test
+    void paymentsOfABatchSeeTheirInvoicesAsTheBatchLeftThem() throws Exception {
+        String customer = "cus_" + uid();
+        String earlier = "in_" + uid();
+        String earlierEvent = "evt_" + uid();
+        publish("stripe:" + customer, List.of(invoiceFinalized(earlierEvent, earlier, customer)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(earlierEvent)).startsWith("posted:"));
+
+        String invoiceId = "in_" + uid();
+        String first = "ch_" + uid();
+        String second = "ch_" + uid();
+        String secondAgain = "evt_" + uid();
+        String last = "evt_" + uid();
+        publish("stripe:" + customer, List.of(
+                invoiceFinalized("evt_" + uid(), invoiceId, customer),
+                charge("evt_" + uid(), first, customer, invoiceId, 50_000),
+                canonical("evt_" + uid(), "refund.created",
+                        io.ledgerbridge.support.StripeEvents.refund("re_" + uid(), first, "usd", 10_000, START.plusSeconds(3_600)),
+                        customer, "published"),
+                charge("evt_" + uid(), second, customer, invoiceId, 70_000),
+                charge(secondAgain, second, customer, invoiceId, 70_000),
+                charge(last, "ch_" + uid(), customer, earlier, 120_000)));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(status(last)).startsWith("posted:");
+            assertThat(status(secondAgain)).isEqualTo("posted:already posted");
+        });
+        assertThat(jdbc.queryForMap("select amount_paid, status from ar_invoice where invoice_id = ?", "stripe:" + invoiceId))
+                .containsEntry("amount_paid", 120_000L).containsEntry("status", "paid");
+        assertThat(jdbc.queryForMap("select amount_paid, status from ar_invoice where invoice_id = ?", "stripe:" + earlier))
+                .containsEntry("amount_paid", 120_000L).containsEntry("status", "paid");
+        assertThat(jdbc.queryForObject("select applied from ar_payment where payment_id = ?", Long.class, "stripe:" + second))
+                .isEqualTo(70_000L);
+        assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class,
+                "stripe:payment:" + second)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("""
+                select count(*) from journal_entry e where e.customer_id = (select customer_id from ar_invoice where invoice_id = ?)
+                and (select sum(debit) - sum(credit) from journal_line l where l.entry_id = e.id) <> 0""",
+                Integer.class, "stripe:" + invoiceId)).isZero();
+    }
+
+    private String charge(String eventId, String chargeId, String customer, String invoiceId, long amount) throws Exception {
+        return canonical(eventId, "charge.succeeded",
+                io.ledgerbridge.support.StripeEvents.charge(chargeId, customer, invoiceId, "usd", amount, 1_000L, START),
+                customer, "published");
+    }
 }
