@@ -124,6 +124,7 @@ public class PostingService {
         for (CanonicalEvent e : events) {
             apply(e, batch);
         }
+        flushReceivables(batch);
         store.flush();
         if (!batch.outcomes.isEmpty()) {
             int n = batch.outcomes.size();
@@ -199,6 +200,98 @@ public class PostingService {
         final Map<String, OpenInvoice> invoices = new java.util.HashMap<>();
         /** Whether a payment id is in ar_payment, for the ids looked up for the batch or posted in it. */
         final Map<String, Boolean> payments = new java.util.HashMap<>();
+        /** Invoices booked and payments taken since the receivables were last written (see flushReceivables). */
+        final Map<String, BookedInvoice> booked = new java.util.LinkedHashMap<>();
+        final List<Object[]> paid = new ArrayList<>();
+        /** Invoices stored before whose payments since the last write change them. */
+        final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
+    }
+
+    private record BookedInvoice(String id, String customer, String currency, long total, LocalDate date, long entryId,
+                                 List<RevenueLine> lines, Invoice source) {
+    }
+
+    /**
+     * Writes what the batch's invoices and payments did to the receivables since the last time, a
+     * statement a table: the invoices it booked (with what was paid on them in the batch) and their
+     * lines, the payments, and the invoices stored before that its payments changed. Runs at the end of
+     * the batch, and before any event that reads or changes receivables in SQL of its own.
+     */
+    private void flushReceivables(Batch batch) {
+        if (!batch.booked.isEmpty()) {
+            int n = batch.booked.size();
+            String[] ids = new String[n];
+            String[] customers = new String[n];
+            String[] currencies = new String[n];
+            Long[] totals = new Long[n];
+            Long[] paid = new Long[n];
+            String[] statuses = new String[n];
+            String[] dates = new String[n];
+            Long[] entries = new Long[n];
+            List<Object[]> lines = new ArrayList<>();
+            int i = 0;
+            for (BookedInvoice b : batch.booked.values()) {
+                OpenInvoice now = batch.invoices.get(b.id());
+                ids[i] = b.id();
+                customers[i] = b.customer();
+                currencies[i] = b.currency();
+                totals[i] = b.total();
+                paid[i] = now == null ? 0 : now.paid();
+                statuses[i] = now == null ? "open" : now.status();
+                dates[i] = b.date().toString();
+                entries[i] = b.entryId();
+                for (RevenueLine l : b.lines()) {
+                    lines.add(new Object[] {b.id(), l.lineId(), describe(b.source(), l.lineId()), l.product(), l.amount(), l.account(),
+                            l.method(), l.periodStart() == null ? null : l.periodStart().toString(),
+                            l.periodEnd() == null ? null : l.periodEnd().toString(), l.deferred()});
+                }
+                i++;
+            }
+            jdbc.update("""
+                    insert into ar_invoice (invoice_id, customer_id, currency, total, amount_paid, status, invoice_date, entry_id)
+                    select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::date[], ?::bigint[])""",
+                    ids, customers, currencies, totals, paid, statuses, dates, entries);
+            if (!lines.isEmpty()) {
+                jdbc.update("""
+                        insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
+                                                  period_start, period_end, deferred)
+                        select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                                             ?::date[], ?::date[], ?::boolean[])""",
+                        column(lines, 0, String.class), column(lines, 1, String.class), column(lines, 2, String.class),
+                        column(lines, 3, String.class), column(lines, 4, Long.class), column(lines, 5, String.class),
+                        column(lines, 6, String.class), column(lines, 7, String.class), column(lines, 8, String.class),
+                        column(lines, 9, Boolean.class));
+            }
+            batch.booked.clear();
+        }
+        if (!batch.paid.isEmpty()) {
+            List<Object[]> p = batch.paid;
+            jdbc.update("""
+                    insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
+                    select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])""",
+                    column(p, 0, String.class), column(p, 1, String.class), column(p, 2, String.class), column(p, 3, String.class),
+                    column(p, 4, Long.class), column(p, 5, Long.class), column(p, 6, Long.class), column(p, 7, Long.class));
+            batch.paid.clear();
+        }
+        if (!batch.changed.isEmpty()) {
+            List<OpenInvoice> changed = batch.changed.stream().map(batch.invoices::get).toList();
+            jdbc.update("""
+                    update ar_invoice a set amount_paid = c.paid, status = c.status, updated_at = now()
+                    from unnest(?::text[], ?::bigint[], ?::text[]) as c(id, paid, status) where a.invoice_id = c.id""",
+                    changed.stream().map(OpenInvoice::id).toArray(String[]::new),
+                    changed.stream().map(OpenInvoice::paid).toArray(Long[]::new),
+                    changed.stream().map(OpenInvoice::status).toArray(String[]::new));
+            batch.changed.clear();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T[] column(List<Object[]> rows, int index, Class<T> type) {
+        T[] values = (T[]) java.lang.reflect.Array.newInstance(type, rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            values[i] = type.cast(rows.get(i)[index]);
+        }
+        return values;
     }
 
     /**
@@ -224,18 +317,18 @@ public class PostingService {
                 rs -> {
                     batch.payments.put(rs.getString(1), true);
                 }, (Object) paymentIds.toArray(String[]::new));
-        if (!invoiceIds.isEmpty()) {
-            jdbc.query("""
-                    select invoice_id, customer_id, currency, total, amount_paid, amount_credited, amount_written_off, status, entry_id
-                    from ar_invoice where invoice_id = any(?) order by invoice_id for update""",
-                    rs -> {
-                        OpenInvoice invoice = openInvoice(rs);
-                        batch.invoices.put(invoice.id(), invoice);
-                    }, (Object) invoiceIds.toArray(String[]::new));
-        }
+        lockInvoices(invoiceIds).forEach(invoice -> batch.invoices.put(invoice.id(), invoice));
     }
 
     private PostingOutcome apply(CanonicalEvent event, Batch batch) {
+        boolean ownReceivablesSql = switch (event.type()) {
+            case INVOICE_VOIDED, INVOICE_UNCOLLECTIBLE, REFUND_ISSUED, CREDIT_NOTE_ISSUED -> true;
+            default -> false;
+        };
+        if (batch != null && ownReceivablesSql) {
+            // they read and change receivables in SQL of their own: what the batch did so far is written first
+            flushReceivables(batch);
+        }
         PostingOutcome outcome = switch (event.type()) {
             case CUSTOMER_UPSERTED -> {
                 customers.upsert(event.source(), event.customer());
@@ -252,11 +345,8 @@ public class PostingService {
             case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.pipeline.UnroutableEventException(
                     event.type() + " has no posting rule: deals and contracts go to the contract stage");
         };
-        if (batch != null && switch (event.type()) {
-            case INVOICE_VOIDED, INVOICE_UNCOLLECTIBLE, REFUND_ISSUED, CREDIT_NOTE_ISSUED -> true;
-            default -> false;
-        }) {
-            // they change invoices in SQL of their own: later payments of the batch read them again
+        if (batch != null && ownReceivablesSql) {
+            // later payments of the batch read the invoices again
             batch.invoices.clear();
         }
         if (event.inboxId() != null) {
@@ -269,8 +359,8 @@ public class PostingService {
                 }
             } else {
                 jdbc.update("""
-                        update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
-                        where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
+                            update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
+                            where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
             }
         }
         return outcome;
@@ -341,16 +431,20 @@ public class PostingService {
             ends[i] = l.periodEnd() == null ? null : l.periodEnd().toString();
             deferred[i] = l.deferred();
         }
-        jdbc.update("""
-                with invoice as (
-                    insert into ar_invoice (invoice_id, customer_id, currency, total, invoice_date, entry_id)
-                    values (?, ?, ?, ?, ?, ?) returning invoice_id)
-                insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
-                                          period_start, period_end, deferred)
-                select invoice.invoice_id, l.* from invoice,
-                       unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::date[], ?::date[], ?::boolean[]) l""",
-                invoiceId, customer, inv.currency(), inv.total(), Date.valueOf(date), id.get(),
-                lineIds, descriptions, products, amounts, accounts, methods, starts, ends, deferred);
+        if (batch != null) {
+            batch.booked.put(invoiceId, new BookedInvoice(invoiceId, customer, inv.currency(), inv.total(), date, id.get(), lines, inv));
+        } else {
+            jdbc.update("""
+                    with invoice as (
+                        insert into ar_invoice (invoice_id, customer_id, currency, total, invoice_date, entry_id)
+                        values (?, ?, ?, ?, ?, ?) returning invoice_id)
+                    insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
+                                              period_start, period_end, deferred)
+                    select invoice.invoice_id, l.* from invoice,
+                           unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::date[], ?::date[], ?::boolean[]) l""",
+                    invoiceId, customer, inv.currency(), inv.total(), Date.valueOf(date), id.get(),
+                    lineIds, descriptions, products, amounts, accounts, methods, starts, ends, deferred);
+        }
         if (!relieved.isEmpty()) {
             jdbc.update("update usage_charge set invoiced_in = ?, relief_entry_id = ? where stripe_invoice_item = any(?)",
                     invoiceId, id.get(), relieved.toArray(String[]::new));
@@ -379,13 +473,30 @@ public class PostingService {
         long open() {
             return total - paid - credited - writtenOff;
         }
+
+        /** The invoice once a payment applied {@code applied} to it: paid when nothing is left open. */
+        OpenInvoice afterPayment(long applied) {
+            long left = open() - applied;
+            return new OpenInvoice(id, customer, currency, total, paid + applied, credited, writtenOff,
+                    left == 0 ? "paid" : status, entryId);
+        }
     }
 
     private Optional<OpenInvoice> lockInvoice(String invoiceId) {
+        return lockInvoices(List.of(invoiceId)).stream().findFirst();
+    }
+
+    /** Reads and locks the invoices, in invoice order (two batches locking the same invoices cannot deadlock). */
+    private List<OpenInvoice> lockInvoices(java.util.Collection<String> invoiceIds) {
+        if (invoiceIds.isEmpty()) {
+            return List.of();
+        }
         return jdbc.query("""
                 select invoice_id, customer_id, currency, total, amount_paid, amount_credited, amount_written_off, status, entry_id
-                from ar_invoice where invoice_id = ? for update""",
-                (rs, i) -> openInvoice(rs), invoiceId).stream().findFirst();
+                from ar_invoice where invoice_id = any(?) order by invoice_id for update""",
+                (rs, i) -> new OpenInvoice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
+                        rs.getLong(6), rs.getLong(7), rs.getString(8), rs.getLong(9)),
+                (Object) invoiceIds.toArray(String[]::new));
     }
 
     /** The invoice as this batch holds it (locked), else read and locked now. */
@@ -399,11 +510,6 @@ public class PostingService {
             found.ifPresent(i -> batch.invoices.put(invoiceId, i));
         }
         return found;
-    }
-
-    private static OpenInvoice openInvoice(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new OpenInvoice(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5),
-                rs.getLong(6), rs.getLong(7), rs.getString(8), rs.getLong(9));
     }
 
     private List<RevenueLine> revenueLines(String invoiceId) {
@@ -492,22 +598,28 @@ public class PostingService {
                     "Stripe processing fee of payment " + p.id()), event.inboxId()).ifPresent(posted::add);
         }
         long stillOpen = invoice == null ? 0 : invoice.open() - applied;
-        // the payment and what it does to its invoice, in one statement
-        jdbc.update("""
-                with payment as (
-                    insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
-                    values (?, ?, ?, ?, ?, ?, ?, ?) returning invoice_id)
-                update ar_invoice set amount_paid = amount_paid + ?, status = case when ? = 0 then 'paid' else status end,
-                       updated_at = now()
-                where invoice_id = (select invoice_id from payment)""", paymentId, invoice == null ? null : invoice.id(), customer,
-                p.currency(), p.amount(), applied, p.amount() - applied, posted.isEmpty() ? null : posted.get(0),
-                applied, stillOpen);
+        if (batch != null) {
+            // written with the batch's other receivables (flushReceivables)
+            batch.paid.add(new Object[] {paymentId, invoice == null ? null : invoice.id(), customer, p.currency(), p.amount(), applied,
+                    p.amount() - applied, posted.isEmpty() ? null : posted.get(0)});
+        } else {
+            jdbc.update("""
+                    with payment as (
+                        insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
+                        values (?, ?, ?, ?, ?, ?, ?, ?) returning invoice_id)
+                    update ar_invoice set amount_paid = amount_paid + ?, status = case when ? = 0 then 'paid' else status end,
+                           updated_at = now()
+                    where invoice_id = (select invoice_id from payment)""", paymentId, invoice == null ? null : invoice.id(), customer,
+                    p.currency(), p.amount(), applied, p.amount() - applied, posted.isEmpty() ? null : posted.get(0),
+                    applied, stillOpen);
+        }
         if (batch != null) {
             batch.payments.put(paymentId, true);
             if (invoice != null) {
-                batch.invoices.put(invoice.id(), new OpenInvoice(invoice.id(), invoice.customer(), invoice.currency(), invoice.total(),
-                        invoice.paid() + applied, invoice.credited(), invoice.writtenOff(),
-                        stillOpen == 0 ? "paid" : invoice.status(), invoice.entryId()));
+                batch.invoices.put(invoice.id(), invoice.afterPayment(applied));
+                if (!batch.booked.containsKey(invoice.id())) {
+                    batch.changed.add(invoice.id());
+                }
             }
         }
         if (invoice != null && stillOpen > 0) {

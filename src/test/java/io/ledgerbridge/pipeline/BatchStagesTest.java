@@ -211,6 +211,10 @@ class BatchStagesTest {
                 .containsEntry("amount_paid", 120_000L).containsEntry("status", "paid");
         assertThat(jdbc.queryForObject("select applied from ar_payment where payment_id = ?", Long.class, "stripe:" + second))
                 .isEqualTo(70_000L);
+        assertThat(jdbc.queryForObject("select invoice_id || ' ' || applied || ' ' || amount_refunded from ar_payment where payment_id = ?",
+                String.class, "stripe:" + first)).isEqualTo("stripe:" + invoiceId + " 50000 10000");
+        assertThat(jdbc.queryForObject("select count(*) from invoice_line where invoice_id = ?", Integer.class, "stripe:" + invoiceId))
+                .isEqualTo(1);
         assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class,
                 "stripe:payment:" + second)).isEqualTo(1);
         assertThat(jdbc.queryForObject("""
