@@ -60,9 +60,13 @@ public class PipelineMetrics {
             count(FINISHED);
             finishedCountedAt = System.nanoTime();
         }
+        // materialized: the in-flight events are read through the status index. As a plain min() the planner
+        // walks the received_at index from the oldest event, through every finished one (142 ms at 300,000
+        // events, against 0.7 ms)
         Long lag = jdbc.queryForObject("""
-                select coalesce(extract(epoch from now() - min(received_at))::bigint, 0) from inbox_event
-                where status in ('received', 'published')""", Long.class);
+                with in_flight as materialized (
+                    select received_at from inbox_event where status in ('received', 'published'))
+                select coalesce(extract(epoch from now() - min(received_at))::bigint, 0) from in_flight""", Long.class);
         lagSeconds.set(lag == null ? 0 : lag);
         deadLetters.set(jdbc.queryForObject("select count(*) from dead_letter where status = 'open'", Long.class));
         exceptions.set(jdbc.queryForObject("select count(*) from exception_item where status = 'open'", Long.class));

@@ -44,6 +44,24 @@ class PipelineMetricsTest {
         assertThat(fresh.get("ledgerbridge.processing.lag").gauge().value()).isGreaterThanOrEqualTo(0);
     }
 
+    @Test
+    void theLagIsTheAgeOfTheOldestEventStillInThePipeline() {
+        String eventId = UUID.randomUUID() + "-lag";
+        // published (the relay leaves it alone) 90 s after it was received, and no outcome yet
+        jdbc.update("""
+                insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status,
+                                         received_at, published_at)
+                values ('stripe', ?, 'charge.succeeded', 'cus_metrics', '{}', 'x', 'published', now() - interval '90 seconds', now())""",
+                eventId);
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            new PipelineMetrics(jdbc, registry, 3600).refresh();
+            assertThat(registry.get("ledgerbridge.processing.lag").gauge().value()).isGreaterThanOrEqualTo(90);
+        } finally {
+            jdbc.update("update inbox_event set status = 'discarded', processed_at = now() where source = 'stripe' and event_id = ?", eventId);
+        }
+    }
+
     private void insert(String eventId, String status, String waitingFor) {
         jdbc.update("""
                 insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status, waiting_for)
