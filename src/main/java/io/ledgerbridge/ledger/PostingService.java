@@ -409,31 +409,31 @@ public class PostingService {
         if (id.isEmpty()) {
             return PostingOutcome.posted(List.of(), "already posted");
         }
-        int n = lines.size();
-        String[] lineIds = new String[n];
-        String[] descriptions = new String[n];
-        String[] products = new String[n];
-        Long[] amounts = new Long[n];
-        String[] accounts = new String[n];
-        String[] methods = new String[n];
-        String[] starts = new String[n];
-        String[] ends = new String[n];
-        Boolean[] deferred = new Boolean[n];
-        for (int i = 0; i < n; i++) {
-            RevenueLine l = lines.get(i);
-            lineIds[i] = l.lineId();
-            descriptions[i] = describe(inv, l.lineId());
-            products[i] = l.product();
-            amounts[i] = l.amount();
-            accounts[i] = l.account();
-            methods[i] = l.method();
-            starts[i] = l.periodStart() == null ? null : l.periodStart().toString();
-            ends[i] = l.periodEnd() == null ? null : l.periodEnd().toString();
-            deferred[i] = l.deferred();
-        }
         if (batch != null) {
             batch.booked.put(invoiceId, new BookedInvoice(invoiceId, customer, inv.currency(), inv.total(), date, id.get(), lines, inv));
         } else {
+            int n = lines.size();
+            String[] lineIds = new String[n];
+            String[] descriptions = new String[n];
+            String[] products = new String[n];
+            Long[] amounts = new Long[n];
+            String[] accounts = new String[n];
+            String[] methods = new String[n];
+            String[] starts = new String[n];
+            String[] ends = new String[n];
+            Boolean[] deferred = new Boolean[n];
+            for (int i = 0; i < n; i++) {
+                RevenueLine l = lines.get(i);
+                lineIds[i] = l.lineId();
+                descriptions[i] = describe(inv, l.lineId());
+                products[i] = l.product();
+                amounts[i] = l.amount();
+                accounts[i] = l.account();
+                methods[i] = l.method();
+                starts[i] = l.periodStart() == null ? null : l.periodStart().toString();
+                ends[i] = l.periodEnd() == null ? null : l.periodEnd().toString();
+                deferred[i] = l.deferred();
+            }
             jdbc.update("""
                     with invoice as (
                         insert into ar_invoice (invoice_id, customer_id, currency, total, invoice_date, entry_id)
