@@ -13,12 +13,15 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,7 +48,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <li>ingest: signed webhooks (signature check, envelope, durable inbox insert, 200) at the same connections and time;</li>
  * <li>end to end: webhooks paced at a fixed offered rate, each event's lag from the inbox to its journal entry.</li>
  * </ol>
- * The heap the product uses is read from its GC log (the used heap before each collection is its peak).
+ * The heap the product uses is read from its GC log (the used heap before each collection is its peak);
+ * the CPU each process used during the ingest and fixed-rate phases, from /proc (what shares the cores).
  */
 @Tag("bench")
 @LedgerbridgeTest
@@ -138,7 +142,9 @@ class WebhookIngestBenchmark {
                 // 2. ceiling and 3. ingest, same connections, same time, fresh events
                 Path ingestFile = bodies.write(work.resolve("ingest.tsv"), 160_000);
                 Load echo = wrk(wrk, script, ingestFile, url, "/webhooks/bench-echo", connections, seconds, 0);
+                CpuTime ingestCpu = new CpuTime(product.pid());
                 Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
+                String ingestCpuUse = ingestCpu.used();
                 String ingestPrefix = bodies.prefix(ingestFile);
                 long stored = count(rig, "select count(*) from inbox_event where event_id like ?", ingestPrefix);
                 long drainStart = System.nanoTime();
@@ -148,7 +154,9 @@ class WebhookIngestBenchmark {
 
                 // 4. end to end at a fixed offered rate
                 Path pacedFile = bodies.write(work.resolve("paced.tsv"), (int) (rate * pacedSeconds * 1.3));
+                CpuTime pacedCpu = new CpuTime(product.pid());
                 Load paced = wrk(wrk, script, pacedFile, url, "/webhooks/stripe", pacedConnections, pacedSeconds, rate);
+                String pacedCpuUse = pacedCpu.used();
                 String pacedPrefix = bodies.prefix(pacedFile);
                 awaitPosted(rig, bodies, pacedFile, Duration.ofMinutes(5));
                 double throughput = rate(rig, pacedPrefix);
@@ -171,9 +179,11 @@ class WebhookIngestBenchmark {
                 System.out.printf("BENCH echo route (ceiling), %d connections:  %s%n", connections, echo);
                 System.out.printf("BENCH signed + durable ack, %d connections: %s = %.0f%% of the echo route; %d distinct events stored%n",
                         connections, ingest, 100 * ingest.perSecond() / echo.perSecond(), stored);
+                System.out.printf("BENCH CPU during the ingest phase: %s%n", ingestCpuUse);
                 System.out.printf("BENCH backlog of %d events posted %.1f s after the ingest ended (pipeline %.0f events/s from first receipt to last posting)%n",
                         stored, drain, backlogRate);
                 System.out.printf("BENCH end to end at %d/s offered (%d connections, requests on a fixed schedule): %s%n", rate, pacedConnections, paced);
+                System.out.printf("BENCH CPU during the fixed-rate phase: %s%n", pacedCpuUse);
                 System.out.printf("BENCH end to end: %.0f events/s webhook to journal entry; lag inbox -> posted p50 %.3f s, p99 %.3f s, max %.3f s"
                         + " (of which inbox -> published to Kafka by the relay: p50 %.3f s, p99 %.3f s)%n",
                         throughput, lag[0], lag[1], lag[2], lag[3], lag[4]);
@@ -193,6 +203,75 @@ class WebhookIngestBenchmark {
             options.addAll(List.of(more.split("\\s+")));
         }
         return options;
+    }
+
+    /**
+     * CPU time used by the processes that share the cores, between its creation and {@link #used()}, read
+     * from /proc (Linux): the product, PostgreSQL (its server processes), this JVM (the Kafka broker and
+     * the harness), wrk (this JVM's children that ended: wrk is the only one a phase starts) and the rest.
+     */
+    private static final class CpuTime {
+        private static final double TICKS_A_SECOND = 100; // USER_HZ on Linux
+        private final long product;
+        private final long start = System.nanoTime();
+        private final Map<String, Long> before;
+
+        CpuTime(long product) throws IOException {
+            this.product = product;
+            this.before = read();
+        }
+
+        /** "product 20.0 s, PostgreSQL 16.4 s, ... = 42.6 s of CPU in 20.1 s (2 cores: 40.2 s)". */
+        String used() throws IOException {
+            double wall = (System.nanoTime() - start) / 1e9;
+            Map<String, Long> after = read();
+            StringBuilder out = new StringBuilder();
+            long total = 0;
+            for (Map.Entry<String, Long> e : after.entrySet()) {
+                long ticks = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                total += ticks;
+                out.append(out.isEmpty() ? "" : ", ").append(String.format("%s %.1f s", e.getKey(), ticks / TICKS_A_SECOND));
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            return String.format("%s = %.1f s of CPU in %.1f s (%d cores: %.1f s)", out, total / TICKS_A_SECOND, wall, cores,
+                    cores * wall);
+        }
+
+        private Map<String, Long> read() throws IOException {
+            Map<String, Long> ticks = new LinkedHashMap<>();
+            for (String group : List.of("product", "PostgreSQL", "test JVM (broker, harness)", "wrk", "other")) {
+                ticks.put(group, 0L);
+            }
+            long self = ProcessHandle.current().pid();
+            try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"),
+                    p -> p.getFileName().toString().chars().allMatch(Character::isDigit))) {
+                for (Path process : processes) {
+                    String stat;
+                    try {
+                        stat = Files.readString(process.resolve("stat"));
+                    } catch (IOException gone) {
+                        continue;
+                    }
+                    // pid (comm) state ppid ... utime stime cutime cstime: the fields after the name, from state on
+                    int close = stat.lastIndexOf(')');
+                    String name = stat.substring(stat.indexOf('(') + 1, close);
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    long pid = Long.parseLong(process.getFileName().toString());
+                    if (pid == product) {
+                        ticks.merge("product", own, Long::sum);
+                    } else if (pid == self) {
+                        ticks.merge("test JVM (broker, harness)", own, Long::sum);
+                        ticks.merge("wrk", Long.parseLong(f[13]) + Long.parseLong(f[14]), Long::sum);
+                    } else if (name.equals("postgres")) {
+                        ticks.merge("PostgreSQL", own, Long::sum);
+                    } else {
+                        ticks.merge("other", own, Long::sum);
+                    }
+                }
+            }
+            return ticks;
+        }
     }
 
     /** Runs wrk for the given time against one path with the requests of one file; its own figures. */

@@ -34,6 +34,11 @@ public final class ChildInstance implements AutoCloseable {
         this.log = log;
     }
 
+    /** The operating-system process id of the product. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** JVM options of the fault runs: a small heap and quick start-up (C1 only), since they start many children. */
     static final List<String> QUICK_START = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
