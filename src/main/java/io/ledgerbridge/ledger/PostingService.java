@@ -359,8 +359,8 @@ public class PostingService {
                 }
             } else {
                 jdbc.update("""
-                            update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
-                            where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
+                        update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
+                        where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
             }
         }
         return outcome;
