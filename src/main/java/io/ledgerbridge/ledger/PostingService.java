@@ -55,19 +55,15 @@ public class PostingService {
         this.zone = ZoneId.of(timezone);
     }
 
-    @Transactional
-    public PostingOutcome apply(CanonicalEvent event) {
-        return apply(event, null);
-    }
-
     /**
      * Applies the events of one batch of the ledger stage in the caller's transaction, in order. Reads
      * that would otherwise be repeated event by event are made once for the batch (the customers the
      * events name, the events already waiting for what the batch posts), and the outcome of every
      * event goes to the inbox in one statement at the end, with the event's canonical form as it came
      * ({@code canonical}, the same order as {@code events}; it is kept for the trace and for an event
-     * that waits). The result is the same as applying each event with {@link #apply(CanonicalEvent)}
-     * in the same order.
+     * that waits). Invoices, payments and what payments change on invoices are kept in memory and
+     * written a statement a table (at the end, or before an event that changes receivables in SQL of
+     * its own). The result is the same as applying each event alone, in the same order.
      */
     @Transactional
     public void applyAll(List<CanonicalEvent> events, List<String> canonical) {
@@ -325,7 +321,7 @@ public class PostingService {
             case INVOICE_VOIDED, INVOICE_UNCOLLECTIBLE, REFUND_ISSUED, CREDIT_NOTE_ISSUED -> true;
             default -> false;
         };
-        if (batch != null && ownReceivablesSql) {
+        if (ownReceivablesSql) {
             // they read and change receivables in SQL of their own: what the batch did so far is written first
             flushReceivables(batch);
         }
@@ -345,22 +341,16 @@ public class PostingService {
             case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.pipeline.UnroutableEventException(
                     event.type() + " has no posting rule: deals and contracts go to the contract stage");
         };
-        if (batch != null && ownReceivablesSql) {
+        if (ownReceivablesSql) {
             // later payments of the batch read the invoices again
             batch.invoices.clear();
         }
         if (event.inboxId() != null) {
-            if (batch != null) {
-                batch.events.put(event.inboxId(), event);
-                batch.outcomes.remove(event.inboxId());
-                batch.outcomes.put(event.inboxId(), outcome);
-                if (outcome.waitingFor() != null) {
-                    batch.waiting.computeIfAbsent(outcome.waitingFor(), d -> new ArrayList<>()).add(event);
-                }
-            } else {
-                jdbc.update("""
-                        update inbox_event set status = ?, status_reason = ?, waiting_for = ?, processed_at = now()
-                        where id = ?""", outcome.status(), outcome.message(), outcome.waitingFor(), event.inboxId());
+            batch.events.put(event.inboxId(), event);
+            batch.outcomes.remove(event.inboxId());
+            batch.outcomes.put(event.inboxId(), outcome);
+            if (outcome.waitingFor() != null) {
+                batch.waiting.computeIfAbsent(outcome.waitingFor(), d -> new ArrayList<>()).add(event);
             }
         }
         return outcome;
@@ -409,49 +399,13 @@ public class PostingService {
         if (id.isEmpty()) {
             return PostingOutcome.posted(List.of(), "already posted");
         }
-        if (batch != null) {
-            batch.booked.put(invoiceId, new BookedInvoice(invoiceId, customer, inv.currency(), inv.total(), date, id.get(), lines, inv));
-        } else {
-            int n = lines.size();
-            String[] lineIds = new String[n];
-            String[] descriptions = new String[n];
-            String[] products = new String[n];
-            Long[] amounts = new Long[n];
-            String[] accounts = new String[n];
-            String[] methods = new String[n];
-            String[] starts = new String[n];
-            String[] ends = new String[n];
-            Boolean[] deferred = new Boolean[n];
-            for (int i = 0; i < n; i++) {
-                RevenueLine l = lines.get(i);
-                lineIds[i] = l.lineId();
-                descriptions[i] = describe(inv, l.lineId());
-                products[i] = l.product();
-                amounts[i] = l.amount();
-                accounts[i] = l.account();
-                methods[i] = l.method();
-                starts[i] = l.periodStart() == null ? null : l.periodStart().toString();
-                ends[i] = l.periodEnd() == null ? null : l.periodEnd().toString();
-                deferred[i] = l.deferred();
-            }
-            jdbc.update("""
-                    with invoice as (
-                        insert into ar_invoice (invoice_id, customer_id, currency, total, invoice_date, entry_id)
-                        values (?, ?, ?, ?, ?, ?) returning invoice_id)
-                    insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
-                                              period_start, period_end, deferred)
-                    select invoice.invoice_id, l.* from invoice,
-                           unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[], ?::date[], ?::date[], ?::boolean[]) l""",
-                    invoiceId, customer, inv.currency(), inv.total(), Date.valueOf(date), id.get(),
-                    lineIds, descriptions, products, amounts, accounts, methods, starts, ends, deferred);
-        }
+        // written with the batch's other receivables (flushReceivables)
+        batch.booked.put(invoiceId, new BookedInvoice(invoiceId, customer, inv.currency(), inv.total(), date, id.get(), lines, inv));
         if (!relieved.isEmpty()) {
             jdbc.update("update usage_charge set invoiced_in = ?, relief_entry_id = ? where stripe_invoice_item = any(?)",
                     invoiceId, id.get(), relieved.toArray(String[]::new));
         }
-        if (batch != null) {
-            batch.invoices.put(invoiceId, new OpenInvoice(invoiceId, customer, inv.currency(), inv.total(), 0, 0, 0, "open", id.get()));
-        }
+        batch.invoices.put(invoiceId, new OpenInvoice(invoiceId, customer, inv.currency(), inv.total(), 0, 0, 0, "open", id.get()));
         List<Long> posted = new ArrayList<>(List.of(id.get()));
         posted.addAll(drain("invoice:" + invoiceId, batch));
         return PostingOutcome.posted(posted, memo);
@@ -501,14 +455,12 @@ public class PostingService {
 
     /** The invoice as this batch holds it (locked), else read and locked now. */
     private Optional<OpenInvoice> lockInvoice(String invoiceId, Batch batch) {
-        OpenInvoice held = batch == null ? null : batch.invoices.get(invoiceId);
+        OpenInvoice held = batch.invoices.get(invoiceId);
         if (held != null) {
             return Optional.of(held);
         }
         Optional<OpenInvoice> found = lockInvoice(invoiceId);
-        if (batch != null) {
-            found.ifPresent(i -> batch.invoices.put(invoiceId, i));
-        }
+        found.ifPresent(i -> batch.invoices.put(invoiceId, i));
         return found;
     }
 
@@ -567,7 +519,7 @@ public class PostingService {
 
     private PostingOutcome payment(CanonicalEvent event, Payment p, Batch batch) {
         String paymentId = ref(event, p.id());
-        Boolean known = batch == null ? null : batch.payments.get(paymentId);
+        Boolean known = batch.payments.get(paymentId);
         if (known != null ? known : exists("select count(*) from ar_payment where payment_id = ?", paymentId)) {
             return PostingOutcome.posted(List.of(), "already posted");
         }
@@ -598,28 +550,14 @@ public class PostingService {
                     "Stripe processing fee of payment " + p.id()), event.inboxId()).ifPresent(posted::add);
         }
         long stillOpen = invoice == null ? 0 : invoice.open() - applied;
-        if (batch != null) {
-            // written with the batch's other receivables (flushReceivables)
-            batch.paid.add(new Object[] {paymentId, invoice == null ? null : invoice.id(), customer, p.currency(), p.amount(), applied,
-                    p.amount() - applied, posted.isEmpty() ? null : posted.get(0)});
-        } else {
-            jdbc.update("""
-                    with payment as (
-                        insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
-                        values (?, ?, ?, ?, ?, ?, ?, ?) returning invoice_id)
-                    update ar_invoice set amount_paid = amount_paid + ?, status = case when ? = 0 then 'paid' else status end,
-                           updated_at = now()
-                    where invoice_id = (select invoice_id from payment)""", paymentId, invoice == null ? null : invoice.id(), customer,
-                    p.currency(), p.amount(), applied, p.amount() - applied, posted.isEmpty() ? null : posted.get(0),
-                    applied, stillOpen);
-        }
-        if (batch != null) {
-            batch.payments.put(paymentId, true);
-            if (invoice != null) {
-                batch.invoices.put(invoice.id(), invoice.afterPayment(applied));
-                if (!batch.booked.containsKey(invoice.id())) {
-                    batch.changed.add(invoice.id());
-                }
+        // written with the batch's other receivables (flushReceivables)
+        batch.paid.add(new Object[] {paymentId, invoice == null ? null : invoice.id(), customer, p.currency(), p.amount(), applied,
+                p.amount() - applied, posted.isEmpty() ? null : posted.get(0)});
+        batch.payments.put(paymentId, true);
+        if (invoice != null) {
+            batch.invoices.put(invoice.id(), invoice.afterPayment(applied));
+            if (!batch.booked.containsKey(invoice.id())) {
+                batch.changed.add(invoice.id());
             }
         }
         if (invoice != null && stillOpen > 0) {
@@ -764,16 +702,11 @@ public class PostingService {
      * at its start where it could know the dependency) and those that started waiting earlier in it.
      */
     private List<Long> drain(String dependency, Batch batch) {
-        List<CanonicalEvent> waiting;
-        if (batch == null) {
-            waiting = storedWaiting(dependency);
-        } else {
-            List<CanonicalEvent> stored = batch.stored.remove(dependency);
-            waiting = new ArrayList<>(stored != null ? stored : storedWaiting(dependency));
-            waiting.addAll(batch.waiting.getOrDefault(dependency, List.of()));
-            batch.waiting.remove(dependency);
-            waiting.removeIf(e -> e.inboxId() != null && !batch.drained.add(e.inboxId()));
-        }
+        List<CanonicalEvent> stored = batch.stored.remove(dependency);
+        List<CanonicalEvent> waiting = new ArrayList<>(stored != null ? stored : storedWaiting(dependency));
+        waiting.addAll(batch.waiting.getOrDefault(dependency, List.of()));
+        batch.waiting.remove(dependency);
+        waiting.removeIf(e -> e.inboxId() != null && !batch.drained.add(e.inboxId()));
         List<Long> posted = new ArrayList<>();
         for (CanonicalEvent e : waiting) {
             posted.addAll(apply(e, batch).entryIds());
