@@ -198,13 +198,27 @@ public class PostingService {
         final Map<String, Boolean> payments = new java.util.HashMap<>();
         /** Invoices booked and payments taken since the receivables were last written (see flushReceivables). */
         final Map<String, BookedInvoice> booked = new java.util.LinkedHashMap<>();
-        final List<Object[]> paid = new ArrayList<>();
+        final List<TakenPayment> paid = new ArrayList<>();
         /** Invoices stored before whose payments since the last write change them. */
         final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
     }
 
+    /** An invoice booked in the batch, not written yet. */
     private record BookedInvoice(String id, String customer, String currency, long total, LocalDate date, long entryId,
                                  List<RevenueLine> lines, Invoice source) {
+        /** As it stands when booked: open, nothing paid on it yet. */
+        OpenInvoice opened() {
+            return new OpenInvoice(id, customer, currency, total, 0, 0, 0, "open", entryId);
+        }
+    }
+
+    /** A line of an invoice booked in the batch. */
+    private record BookedLine(BookedInvoice invoice, RevenueLine line) {
+    }
+
+    /** A payment taken in the batch, as ar_payment keeps it. */
+    private record TakenPayment(String id, String invoiceId, String customer, String currency, long amount, long applied,
+                                Long entryId) {
     }
 
     /**
@@ -215,58 +229,42 @@ public class PostingService {
      */
     private void flushReceivables(Batch batch) {
         if (!batch.booked.isEmpty()) {
-            int n = batch.booked.size();
-            String[] ids = new String[n];
-            String[] customers = new String[n];
-            String[] currencies = new String[n];
-            Long[] totals = new Long[n];
-            Long[] paid = new Long[n];
-            String[] statuses = new String[n];
-            String[] dates = new String[n];
-            Long[] entries = new Long[n];
-            List<Object[]> lines = new ArrayList<>();
-            int i = 0;
-            for (BookedInvoice b : batch.booked.values()) {
-                OpenInvoice now = batch.invoices.get(b.id());
-                ids[i] = b.id();
-                customers[i] = b.customer();
-                currencies[i] = b.currency();
-                totals[i] = b.total();
-                paid[i] = now == null ? 0 : now.paid();
-                statuses[i] = now == null ? "open" : now.status();
-                dates[i] = b.date().toString();
-                entries[i] = b.entryId();
-                for (RevenueLine l : b.lines()) {
-                    lines.add(new Object[] {b.id(), l.lineId(), describe(b.source(), l.lineId()), l.product(), l.amount(), l.account(),
-                            l.method(), l.periodStart() == null ? null : l.periodStart().toString(),
-                            l.periodEnd() == null ? null : l.periodEnd().toString(), l.deferred()});
-                }
-                i++;
-            }
+            List<BookedInvoice> booked = List.copyOf(batch.booked.values());
+            // as the batch's payments left them
+            List<OpenInvoice> now = booked.stream().map(b -> batch.invoices.getOrDefault(b.id(), b.opened())).toList();
             jdbc.update("""
                     insert into ar_invoice (invoice_id, customer_id, currency, total, amount_paid, status, invoice_date, entry_id)
                     select * from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::date[], ?::bigint[])""",
-                    ids, customers, currencies, totals, paid, statuses, dates, entries);
+                    column(booked, BookedInvoice::id, String[]::new), column(booked, BookedInvoice::customer, String[]::new),
+                    column(booked, BookedInvoice::currency, String[]::new), column(booked, BookedInvoice::total, Long[]::new),
+                    column(now, OpenInvoice::paid, Long[]::new), column(now, OpenInvoice::status, String[]::new),
+                    column(booked, b -> b.date().toString(), String[]::new), column(booked, BookedInvoice::entryId, Long[]::new));
+            List<BookedLine> lines = booked.stream().flatMap(b -> b.lines().stream().map(l -> new BookedLine(b, l))).toList();
             if (!lines.isEmpty()) {
                 jdbc.update("""
                         insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
                                                   period_start, period_end, deferred)
                         select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
                                              ?::date[], ?::date[], ?::boolean[])""",
-                        column(lines, 0, String.class), column(lines, 1, String.class), column(lines, 2, String.class),
-                        column(lines, 3, String.class), column(lines, 4, Long.class), column(lines, 5, String.class),
-                        column(lines, 6, String.class), column(lines, 7, String.class), column(lines, 8, String.class),
-                        column(lines, 9, Boolean.class));
+                        column(lines, l -> l.invoice().id(), String[]::new), column(lines, l -> l.line().lineId(), String[]::new),
+                        column(lines, l -> describe(l.invoice().source(), l.line().lineId()), String[]::new),
+                        column(lines, l -> l.line().product(), String[]::new), column(lines, l -> l.line().amount(), Long[]::new),
+                        column(lines, l -> l.line().account(), String[]::new), column(lines, l -> l.line().method(), String[]::new),
+                        column(lines, l -> l.line().periodStart() == null ? null : l.line().periodStart().toString(), String[]::new),
+                        column(lines, l -> l.line().periodEnd() == null ? null : l.line().periodEnd().toString(), String[]::new),
+                        column(lines, l -> l.line().deferred(), Boolean[]::new));
             }
             batch.booked.clear();
         }
         if (!batch.paid.isEmpty()) {
-            List<Object[]> p = batch.paid;
+            List<TakenPayment> paid = batch.paid;
             jdbc.update("""
                     insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
                     select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])""",
-                    column(p, 0, String.class), column(p, 1, String.class), column(p, 2, String.class), column(p, 3, String.class),
-                    column(p, 4, Long.class), column(p, 5, Long.class), column(p, 6, Long.class), column(p, 7, Long.class));
+                    column(paid, TakenPayment::id, String[]::new), column(paid, TakenPayment::invoiceId, String[]::new),
+                    column(paid, TakenPayment::customer, String[]::new), column(paid, TakenPayment::currency, String[]::new),
+                    column(paid, TakenPayment::amount, Long[]::new), column(paid, TakenPayment::applied, Long[]::new),
+                    column(paid, t -> t.amount() - t.applied(), Long[]::new), column(paid, TakenPayment::entryId, Long[]::new));
             batch.paid.clear();
         }
         if (!batch.changed.isEmpty()) {
@@ -274,20 +272,16 @@ public class PostingService {
             jdbc.update("""
                     update ar_invoice a set amount_paid = c.paid, status = c.status, updated_at = now()
                     from unnest(?::text[], ?::bigint[], ?::text[]) as c(id, paid, status) where a.invoice_id = c.id""",
-                    changed.stream().map(OpenInvoice::id).toArray(String[]::new),
-                    changed.stream().map(OpenInvoice::paid).toArray(Long[]::new),
-                    changed.stream().map(OpenInvoice::status).toArray(String[]::new));
+                    column(changed, OpenInvoice::id, String[]::new), column(changed, OpenInvoice::paid, Long[]::new),
+                    column(changed, OpenInvoice::status, String[]::new));
             batch.changed.clear();
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T[] column(List<Object[]> rows, int index, Class<T> type) {
-        T[] values = (T[]) java.lang.reflect.Array.newInstance(type, rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            values[i] = type.cast(rows.get(i)[index]);
-        }
-        return values;
+    /** One field of every row, as the array a set-based statement unnests. */
+    private static <R, T> T[] column(List<R> rows, java.util.function.Function<R, T> field,
+                                     java.util.function.IntFunction<T[]> array) {
+        return rows.stream().map(field).toArray(array);
     }
 
     /**
@@ -400,12 +394,13 @@ public class PostingService {
             return PostingOutcome.posted(List.of(), "already posted");
         }
         // written with the batch's other receivables (flushReceivables)
-        batch.booked.put(invoiceId, new BookedInvoice(invoiceId, customer, inv.currency(), inv.total(), date, id.get(), lines, inv));
+        BookedInvoice booked = new BookedInvoice(invoiceId, customer, inv.currency(), inv.total(), date, id.get(), lines, inv);
+        batch.booked.put(invoiceId, booked);
         if (!relieved.isEmpty()) {
             jdbc.update("update usage_charge set invoiced_in = ?, relief_entry_id = ? where stripe_invoice_item = any(?)",
                     invoiceId, id.get(), relieved.toArray(String[]::new));
         }
-        batch.invoices.put(invoiceId, new OpenInvoice(invoiceId, customer, inv.currency(), inv.total(), 0, 0, 0, "open", id.get()));
+        batch.invoices.put(invoiceId, booked.opened());
         List<Long> posted = new ArrayList<>(List.of(id.get()));
         posted.addAll(drain("invoice:" + invoiceId, batch));
         return PostingOutcome.posted(posted, memo);
@@ -549,15 +544,16 @@ public class PostingService {
             store.post(PostingRules.fee(key(event, "fee", feeRef, null), date, p.currency(), customer, p.fee(),
                     "Stripe processing fee of payment " + p.id()), event.inboxId()).ifPresent(posted::add);
         }
-        long stillOpen = invoice == null ? 0 : invoice.open() - applied;
+        OpenInvoice after = invoice == null ? null : invoice.afterPayment(applied);
+        long stillOpen = after == null ? 0 : after.open();
         // written with the batch's other receivables (flushReceivables)
-        batch.paid.add(new Object[] {paymentId, invoice == null ? null : invoice.id(), customer, p.currency(), p.amount(), applied,
-                p.amount() - applied, posted.isEmpty() ? null : posted.get(0)});
+        batch.paid.add(new TakenPayment(paymentId, invoice == null ? null : invoice.id(), customer, p.currency(), p.amount(),
+                applied, posted.isEmpty() ? null : posted.get(0)));
         batch.payments.put(paymentId, true);
-        if (invoice != null) {
-            batch.invoices.put(invoice.id(), invoice.afterPayment(applied));
-            if (!batch.booked.containsKey(invoice.id())) {
-                batch.changed.add(invoice.id());
+        if (after != null) {
+            batch.invoices.put(after.id(), after);
+            if (!batch.booked.containsKey(after.id())) {
+                batch.changed.add(after.id());
             }
         }
         if (invoice != null && stillOpen > 0) {
