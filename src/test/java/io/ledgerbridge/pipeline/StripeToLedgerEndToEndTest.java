@@ -272,6 +272,25 @@ class StripeToLedgerEndToEndTest {
     }
 
     @Test
+    void theDatabaseRefusesALineNamingAnUnknownAccountOrEntry() {
+        String key = "test:references:" + uid();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.execute("""
+                with e as (insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule)
+                           values ('%s', date '2026-01-01', 'USD', 'x', 'test') returning id)
+                insert into journal_line (entry_id, line_no, account_code, debit, credit)
+                select id, 1, '1100', 100, 0 from e union all select id, 2, '9999', 0, 100 from e""".formatted(key)))
+                .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class)
+                .hasMessageContaining("journal_line_account_code_fkey");
+        assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class, key))
+                .as("the entry went with its refused lines").isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jdbc.execute("""
+                insert into journal_line (entry_id, line_no, account_code, debit, credit)
+                values (-1, 1, '1100', 100, 0), (-1, 2, '4000', 0, 100)"""))
+                .isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class)
+                .hasMessageContaining("journal_line_entry_id_fkey");
+    }
+
+    @Test
     void aReplayedDeadLetterRunsAgainFromItsStoredOriginal() throws Exception {
         String cus = "cus_" + uid();
         ObjectNode bad = charge("ch_" + uid(), cus, null, "usd", 1000, null, PAID);
