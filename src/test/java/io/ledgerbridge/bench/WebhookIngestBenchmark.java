@@ -143,8 +143,10 @@ class WebhookIngestBenchmark {
                 Path ingestFile = bodies.write(work.resolve("ingest.tsv"), 160_000);
                 Load echo = wrk(wrk, script, ingestFile, url, "/webhooks/bench-echo", connections, seconds, 0);
                 CpuTime ingestCpu = new CpuTime(product.pid());
+                WalWritten ingestWal = new WalWritten(rig.db);
                 Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
                 String ingestCpuUse = ingestCpu.used();
+                String ingestWalUse = ingestWal.since();
                 String ingestPrefix = bodies.prefix(ingestFile);
                 long stored = count(rig, "select count(*) from inbox_event where event_id like ?", ingestPrefix);
                 long drainStart = System.nanoTime();
@@ -155,8 +157,10 @@ class WebhookIngestBenchmark {
                 // 4. end to end at a fixed offered rate
                 Path pacedFile = bodies.write(work.resolve("paced.tsv"), (int) (rate * pacedSeconds * 1.3));
                 CpuTime pacedCpu = new CpuTime(product.pid());
+                WalWritten pacedWal = new WalWritten(rig.db);
                 Load paced = wrk(wrk, script, pacedFile, url, "/webhooks/stripe", pacedConnections, pacedSeconds, rate);
                 String pacedCpuUse = pacedCpu.used();
+                String pacedWalUse = pacedWal.since();
                 String pacedPrefix = bodies.prefix(pacedFile);
                 awaitPosted(rig, bodies, pacedFile, Duration.ofMinutes(5));
                 double throughput = rate(rig, pacedPrefix);
@@ -180,10 +184,12 @@ class WebhookIngestBenchmark {
                 System.out.printf("BENCH signed + durable ack, %d connections: %s = %.0f%% of the echo route; %d distinct events stored%n",
                         connections, ingest, 100 * ingest.perSecond() / echo.perSecond(), stored);
                 System.out.printf("BENCH CPU during the ingest phase: %s%n", ingestCpuUse);
+                System.out.printf("BENCH PostgreSQL during the ingest phase: %s%n", ingestWalUse);
                 System.out.printf("BENCH backlog of %d events posted %.1f s after the ingest ended (pipeline %.0f events/s from first receipt to last posting)%n",
                         stored, drain, backlogRate);
                 System.out.printf("BENCH end to end at %d/s offered (%d connections, requests on a fixed schedule): %s%n", rate, pacedConnections, paced);
                 System.out.printf("BENCH CPU during the fixed-rate phase: %s%n", pacedCpuUse);
+                System.out.printf("BENCH PostgreSQL during the fixed-rate phase: %s%n", pacedWalUse);
                 System.out.printf("BENCH end to end: %.0f events/s webhook to journal entry; lag inbox -> posted p50 %.3f s, p99 %.3f s, max %.3f s"
                         + " (of which inbox -> published to Kafka by the relay: p50 %.3f s, p99 %.3f s)%n",
                         throughput, lag[0], lag[1], lag[2], lag[3], lag[4]);
@@ -271,6 +277,36 @@ class WebhookIngestBenchmark {
                 }
             }
             return ticks;
+        }
+    }
+
+    /**
+     * The WAL the PostgreSQL server wrote between its creation and {@link #since()}, with the full-page
+     * images in it (a page's first change after a checkpoint is written whole) and the checkpoints that
+     * started: a checkpoint during a phase makes its WAL, and the CPU that writes it, grow for a while.
+     */
+    private static final class WalWritten {
+        private final JdbcTemplate db;
+        private final long[] before;
+
+        WalWritten(JdbcTemplate db) {
+            this.db = db;
+            this.before = read();
+        }
+
+        /** "556 MB of WAL in 3,444,670 records, 0 of them full-page images; 0 checkpoints started". */
+        String since() {
+            long[] after = read();
+            long checkpoints = after[3] - before[3];
+            return String.format("%,d MB of WAL in %,d records, %,d of them full-page images; %d checkpoint%s started",
+                    (after[0] - before[0]) >> 20, after[1] - before[1], after[2] - before[2], checkpoints, checkpoints == 1 ? "" : "s");
+        }
+
+        private long[] read() {
+            return db.queryForObject("""
+                    select w.wal_bytes::bigint, w.wal_records, w.wal_fpi, c.num_timed + c.num_requested
+                    from pg_stat_wal w, pg_stat_checkpointer c""",
+                    (rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
         }
     }
 
