@@ -12,6 +12,10 @@ import io.ledgerbridge.support.StripeSigner;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -19,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +50,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * <ol>
  * <li>warm-up: events through the whole pipeline until posted, and the echo route, so the JIT has compiled the hot paths;</li>
  * <li>ceiling: an echo route behind the same servlet filters (method, content type, size, rate limit), storing nothing;</li>
- * <li>ingest: signed webhooks (signature check, envelope, durable inbox insert, 200) at the same connections and time;</li>
+ * <li>ingest: signed webhooks (signature check, envelope, durable inbox insert, 200) at the same connections and time,
+ * with the pipeline running behind them (relay, mapping, posting share the cores);</li>
+ * <li>ingest with the pipeline held: the same, with the outbox relay's route stopped through Jolokia, so the webhooks
+ * have the cores to themselves as the echo route had; the relay is started again and the backlog posted;</li>
  * <li>end to end: webhooks paced at a fixed offered rate, each event's lag from the inbox to its journal entry.</li>
  * </ol>
  * The heap the product uses is read from its GC log (the used heap before each collection is its peak);
- * the CPU each process used during the ingest and fixed-rate phases, from /proc (what shares the cores).
+ * the CPU each process used during each measured phase, from /proc (what shares the cores).
  */
 @Tag("bench")
 @LedgerbridgeTest
@@ -141,7 +149,9 @@ class WebhookIngestBenchmark {
 
                 // 2. ceiling and 3. ingest, same connections, same time, fresh events
                 Path ingestFile = bodies.write(work.resolve("ingest.tsv"), 160_000);
+                CpuTime echoCpu = new CpuTime(product.pid());
                 Load echo = wrk(wrk, script, ingestFile, url, "/webhooks/bench-echo", connections, seconds, 0);
+                String echoCpuUse = echoCpu.used();
                 CpuTime ingestCpu = new CpuTime(product.pid());
                 WalWritten ingestWal = new WalWritten(rig.db);
                 Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
@@ -153,6 +163,22 @@ class WebhookIngestBenchmark {
                 awaitPosted(rig, bodies, ingestFile, Duration.ofMinutes(10));
                 double drain = (System.nanoTime() - drainStart) / 1e9;
                 double backlogRate = rate(rig, ingestPrefix);
+
+                // 3b. ingest with the pipeline held: the outbox relay stopped through Jolokia (what ops can do from
+                //     Hawtio), so nothing is published, mapped or posted while the webhooks run, as during the echo
+                //     phase; the relay is started again and the backlog posted before the next phase
+                Path heldFile = bodies.write(work.resolve("held.tsv"), 160_000);
+                relay(url, "stop()");
+                CpuTime heldCpu = new CpuTime(product.pid());
+                Load held = wrk(wrk, script, heldFile, url, "/webhooks/stripe", connections, seconds, 0);
+                String heldCpuUse = heldCpu.used();
+                long heldStored = count(rig, "select count(*) from inbox_event where event_id like ?", bodies.prefix(heldFile));
+                long heldUnpublished = count(rig, "select count(*) from inbox_event where event_id like ? and published_at is null",
+                        bodies.prefix(heldFile));
+                relay(url, "start()");
+                long heldStart = System.nanoTime();
+                awaitPosted(rig, bodies, heldFile, Duration.ofMinutes(10));
+                double heldDrain = (System.nanoTime() - heldStart) / 1e9;
 
                 // 4. end to end at a fixed offered rate
                 Path pacedFile = bodies.write(work.resolve("paced.tsv"), (int) (rate * pacedSeconds * 1.3));
@@ -181,12 +207,18 @@ class WebhookIngestBenchmark {
                 System.out.printf("%nBENCH product: own JVM, -Xmx%s, %d cores shared with wrk, PostgreSQL and the Kafka broker%n",
                         heap, Runtime.getRuntime().availableProcessors());
                 System.out.printf("BENCH echo route (ceiling), %d connections:  %s%n", connections, echo);
+                System.out.printf("BENCH CPU during the echo phase: %s%n", echoCpuUse);
                 System.out.printf("BENCH signed + durable ack, %d connections: %s = %.0f%% of the echo route; %d distinct events stored%n",
                         connections, ingest, 100 * ingest.perSecond() / echo.perSecond(), stored);
                 System.out.printf("BENCH CPU during the ingest phase: %s%n", ingestCpuUse);
                 System.out.printf("BENCH PostgreSQL during the ingest phase: %s%n", ingestWalUse);
                 System.out.printf("BENCH backlog of %d events posted %.1f s after the ingest ended (pipeline %.0f events/s from first receipt to last posting)%n",
                         stored, drain, backlogRate);
+                System.out.printf("BENCH signed + durable ack, pipeline held (relay stopped), %d connections: %s = %.0f%% of the echo route;"
+                        + " %d events stored, %d of them unpublished when the relay started again%n", connections, held,
+                        100 * held.perSecond() / echo.perSecond(), heldStored, heldUnpublished);
+                System.out.printf("BENCH CPU during the held ingest phase: %s%n", heldCpuUse);
+                System.out.printf("BENCH held backlog posted %.1f s after the relay was started again%n", heldDrain);
                 System.out.printf("BENCH end to end at %d/s offered (%d connections, requests on a fixed schedule): %s%n", rate, pacedConnections, paced);
                 System.out.printf("BENCH CPU during the fixed-rate phase: %s%n", pacedCpuUse);
                 System.out.printf("BENCH PostgreSQL during the fixed-rate phase: %s%n", pacedWalUse);
@@ -197,6 +229,7 @@ class WebhookIngestBenchmark {
                         heap, heapFromGcLog(rig.home.resolve("gc.log")), unbalanced, deadLetters);
                 assertThat(unbalanced).isZero();
                 assertThat(deadLetters).isZero();
+                assertThat(heldUnpublished).as("the relay published nothing while stopped").isEqualTo(heldStored);
             }
         }
     }
@@ -360,6 +393,28 @@ class WebhookIngestBenchmark {
         return rig.db.queryForObject("""
                 select count(*) / extract(epoch from max(processed_at) - min(received_at))
                 from inbox_event where event_id like ?""", Double.class, prefix);
+    }
+
+    /**
+     * Runs an operation ("stop()", "start()") on the outbox relay's route through Jolokia, as an operator
+     * would from Hawtio's Camel tab (admin role): the route's MBean is found by a search, then called.
+     */
+    private static void relay(String url, String operation) throws IOException, InterruptedException {
+        String found = jolokia(url, """
+                {"type":"search","mbean":"org.apache.camel:type=routes,name=\\"ops-outbox-relay\\",*"}""");
+        Matcher mbean = Pattern.compile("\"value\":\\[\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(found);
+        assertThat(mbean.find()).as("the relay route's MBean in %s", found).isTrue();
+        jolokia(url, """
+                {"type":"exec","mbean":"%s","operation":"%s"}""".formatted(mbean.group(1), operation));
+    }
+
+    private static String jolokia(String url, String request) throws IOException, InterruptedException {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/actuator/jolokia"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin-test".getBytes(StandardCharsets.UTF_8)))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.body()).as("Jolokia: %s", request).contains("\"status\":200");
+        return response.body();
     }
 
     private static long count(FaultRig rig, String sql, String arg) {
