@@ -1,5 +1,8 @@
 package io.ledgerbridge.ingress;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,6 +37,9 @@ import org.springframework.stereotype.Component;
  * webhook is stored at once. A store that fails fails every webhook of its group (503, the senders
  * retry); one that does not answer within the store timeout is answered 503 too, and if it commits
  * after all, the retry is answered as a duplicate: nothing is lost and nothing stored twice.
+ * <p>
+ * Metrics: {@code ledgerbridge_inbox_group_events} (events a statement stored: how well the commits are
+ * shared) and {@code ledgerbridge_inbox_group_seconds} (a group's statement and commit).
  */
 @Component
 public class InboxStore {
@@ -54,6 +60,8 @@ public class InboxStore {
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
+    private final DistributionSummary groupEvents;
+    private final Timer groupTime;
 
     /**
      * @param timeoutSeconds how long a store may take before the sender is told 503 (a locked or
@@ -64,7 +72,15 @@ public class InboxStore {
     public InboxStore(JdbcTemplate jdbc,
                       @Value("${ledgerbridge.webhooks.store-timeout-seconds:5}") int timeoutSeconds,
                       @Value("${ledgerbridge.webhooks.group-commit.max-events:100}") int maxGroup,
-                      @Value("${ledgerbridge.webhooks.group-commit.writers:2}") int writerCount) {
+                      @Value("${ledgerbridge.webhooks.group-commit.writers:2}") int writerCount,
+                      MeterRegistry registry) {
+        this.groupEvents = DistributionSummary.builder("ledgerbridge.inbox.group.events")
+                .description("Events the inbox stored in one statement and commit (group commit)")
+                .baseUnit("events")
+                .register(registry);
+        this.groupTime = Timer.builder("ledgerbridge.inbox.group")
+                .description("Time to store one group of events in the inbox, statement and commit")
+                .register(registry);
         this.jdbc = new JdbcTemplate(jdbc.getDataSource());
         this.jdbc.setQueryTimeout(timeoutSeconds);
         this.timeoutSeconds = timeoutSeconds;
@@ -112,7 +128,10 @@ public class InboxStore {
             try {
                 group.add(queue.take());
                 queue.drainTo(group, maxGroup - 1);
+                long start = System.nanoTime();
                 Map<Integer, Stored> stored = storeGroup(group);
+                groupTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                groupEvents.record(group.size());
                 for (int i = 0; i < group.size(); i++) {
                     group.get(i).result().complete(stored.get(i));
                 }

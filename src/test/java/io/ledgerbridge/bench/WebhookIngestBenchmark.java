@@ -154,8 +154,10 @@ class WebhookIngestBenchmark {
                 String echoCpuUse = echoCpu.used();
                 CpuTime ingestCpu = new CpuTime(product.pid());
                 WalWritten ingestWal = new WalWritten(rig.db);
+                Groups ingestGroups = new Groups(url);
                 Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
                 String ingestCpuUse = ingestCpu.used();
+                String ingestGroupUse = ingestGroups.since();
                 String ingestWalUse = ingestWal.since();
                 String ingestPrefix = bodies.prefix(ingestFile);
                 long stored = count(rig, "select count(*) from inbox_event where event_id like ?", ingestPrefix);
@@ -170,8 +172,10 @@ class WebhookIngestBenchmark {
                 Path heldFile = bodies.write(work.resolve("held.tsv"), 160_000);
                 relay(url, "stop()");
                 CpuTime heldCpu = new CpuTime(product.pid());
+                Groups heldGroups = new Groups(url);
                 Load held = wrk(wrk, script, heldFile, url, "/webhooks/stripe", connections, seconds, 0);
                 String heldCpuUse = heldCpu.used();
+                String heldGroupUse = heldGroups.since();
                 long heldStored = count(rig, "select count(*) from inbox_event where event_id like ?", bodies.prefix(heldFile));
                 long heldUnpublished = count(rig, "select count(*) from inbox_event where event_id like ? and published_at is null",
                         bodies.prefix(heldFile));
@@ -211,6 +215,7 @@ class WebhookIngestBenchmark {
                 System.out.printf("BENCH signed + durable ack, %d connections: %s = %.0f%% of the echo route; %d distinct events stored%n",
                         connections, ingest, 100 * ingest.perSecond() / echo.perSecond(), stored);
                 System.out.printf("BENCH CPU during the ingest phase: %s%n", ingestCpuUse);
+                System.out.printf("BENCH inbox group commit during the ingest phase: %s%n", ingestGroupUse);
                 System.out.printf("BENCH PostgreSQL during the ingest phase: %s%n", ingestWalUse);
                 System.out.printf("BENCH backlog of %d events posted %.1f s after the ingest ended (pipeline %.0f events/s from first receipt to last posting)%n",
                         stored, drain, backlogRate);
@@ -218,6 +223,7 @@ class WebhookIngestBenchmark {
                         + " %d events stored, %d of them unpublished when the relay started again%n", connections, held,
                         100 * held.perSecond() / echo.perSecond(), heldStored, heldUnpublished);
                 System.out.printf("BENCH CPU during the held ingest phase: %s%n", heldCpuUse);
+                System.out.printf("BENCH inbox group commit during the held ingest phase: %s%n", heldGroupUse);
                 System.out.printf("BENCH held backlog posted %.1f s after the relay was started again%n", heldDrain);
                 System.out.printf("BENCH end to end at %d/s offered (%d connections, requests on a fixed schedule): %s%n", rate, pacedConnections, paced);
                 System.out.printf("BENCH CPU during the fixed-rate phase: %s%n", pacedCpuUse);
@@ -415,6 +421,47 @@ class WebhookIngestBenchmark {
                 .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.body()).as("Jolokia: %s", request).contains("\"status\":200");
         return response.body();
+    }
+
+    /**
+     * The inbox's group commits between its creation and {@link #since()}, from the product's metrics
+     * ({@code ledgerbridge_inbox_group_events}, {@code ledgerbridge_inbox_group_seconds}).
+     */
+    private static final class Groups {
+        private static final Pattern METRIC = Pattern.compile(
+                "^(ledgerbridge_inbox_group_(?:events|seconds)_(?:count|sum))\\{[^}]*} (\\S+)$", Pattern.MULTILINE);
+        private final String url;
+        private final Map<String, Double> before;
+
+        Groups(String url) throws IOException, InterruptedException {
+            this.url = url;
+            this.before = read();
+        }
+
+        /** "3,052 groups, 19.6 events a group, 6.1 ms a group (statement and commit)". */
+        String since() throws IOException, InterruptedException {
+            Map<String, Double> after = read();
+            double groups = delta(after, "ledgerbridge_inbox_group_events_count");
+            double events = delta(after, "ledgerbridge_inbox_group_events_sum");
+            double seconds = delta(after, "ledgerbridge_inbox_group_seconds_sum");
+            return String.format("%,.0f groups, %.1f events a group, %.1f ms a group (statement and commit)",
+                    groups, groups == 0 ? 0 : events / groups, groups == 0 ? 0 : 1000 * seconds / groups);
+        }
+
+        private double delta(Map<String, Double> after, String name) {
+            return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
+        }
+
+        private Map<String, Double> read() throws IOException, InterruptedException {
+            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/actuator/prometheus")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Map<String, Double> values = new LinkedHashMap<>();
+            Matcher m = METRIC.matcher(text);
+            while (m.find()) {
+                values.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+            return values;
+        }
     }
 
     private static long count(FaultRig rig, String sql, String arg) {

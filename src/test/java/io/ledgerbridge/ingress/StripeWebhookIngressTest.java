@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import io.ledgerbridge.support.StripeSigner;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Instant;
@@ -38,6 +40,8 @@ class StripeWebhookIngressTest {
     JdbcTemplate jdbc;
     @Autowired
     DataSource dataSource;
+    @Autowired
+    MeterRegistry meters;
 
     Http http;
 
@@ -109,10 +113,14 @@ class StripeWebhookIngressTest {
     /**
      * Group commit: a burst from many connections is stored a group a statement. Each distinct event is
      * stored once and accepted once; every repeat, in the same group or a later one, is answered as a
-     * duplicate naming the same inbox id.
+     * duplicate naming the same inbox id. The group metrics account for every delivery.
      */
     @Test
     void aBurstOfDistinctAndRepeatedEventsIsStoredOnceEachInGroups() throws Exception {
+        DistributionSummary groups = meters.get("ledgerbridge.inbox.group.events").summary();
+        long groupsBefore = groups.count();
+        double eventsBefore = groups.totalAmount();
+        long timedBefore = meters.get("ledgerbridge.inbox.group").timer().count();
         List<String> ids = new ArrayList<>();
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -142,6 +150,13 @@ class StripeWebhookIngressTest {
             assertThat(mine.stream().map(a -> a.path("id").asLong()).distinct().count()).as(id).isEqualTo(1);
             assertThat(stored(id)).isEqualTo(1);
         }
+        // 160 deliveries, each in exactly one group's statement; as many groups timed as counted
+        assertThat(groups.totalAmount() - eventsBefore).isEqualTo(160.0);
+        long groupCount = groups.count() - groupsBefore;
+        assertThat(groupCount).isBetween(1L, 160L);
+        assertThat(meters.get("ledgerbridge.inbox.group").timer().count() - timedBefore).isEqualTo(groupCount);
+        assertThat(http.get("/actuator/prometheus", null, null).body())
+                .contains("ledgerbridge_inbox_group_events_count").contains("ledgerbridge_inbox_group_seconds_count");
     }
 
     @Test
