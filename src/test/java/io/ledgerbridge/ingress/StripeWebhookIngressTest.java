@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -251,6 +252,16 @@ class StripeWebhookIngressTest {
             assertThat(r.statusCode()).isEqualTo(503);
             assertThat(r.headers().firstValue("Retry-After")).isPresent();
             assertThat(JSON.readTree(r.body()).path("error").asText()).isEqualTo("storage_unavailable");
+            // the sender was answered at the store timeout; the blocked statement is cancelled by its own query
+            // timeout a moment later. Released before that, it would commit after all (the retry is then a
+            // duplicate, as InboxStore documents): this test is about the statement that fails, so it waits for it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (jdbc.queryForObject("""
+                    select count(*) from pg_stat_activity
+                    where wait_event_type = 'Lock' and query like '%insert into inbox_event%'""", Integer.class) > 0) {
+                assertThat(System.nanoTime()).as("the blocked inbox statement is cancelled by its query timeout").isLessThan(deadline);
+                Thread.sleep(50);
+            }
             lock.rollback();
         }
         assertThat(stored(id)).isZero();
