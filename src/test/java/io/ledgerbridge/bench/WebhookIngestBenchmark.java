@@ -7,14 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerbridge.faults.ChildInstance;
 import io.ledgerbridge.faults.FaultRig;
+import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import io.ledgerbridge.support.StripeSigner;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -23,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +121,7 @@ class WebhookIngestBenchmark {
                     "logging.level.io.ledgerbridge", "WARN"),
                     jvm(heap, rig.home.resolve("gc.log")))) {
                 String url = "http://127.0.0.1:" + product.port;
+                Http http = new Http(product.port);
                 Bodies bodies = new Bodies(rig.run);
 
                 // 1. warm-up: load in rounds until the JIT has compiled what the load runs (on 2 cores its one C2
@@ -154,7 +152,7 @@ class WebhookIngestBenchmark {
                 String echoCpuUse = echoCpu.used();
                 CpuTime ingestCpu = new CpuTime(product.pid());
                 WalWritten ingestWal = new WalWritten(rig.db);
-                Groups ingestGroups = new Groups(url);
+                Groups ingestGroups = new Groups(http);
                 Load ingest = wrk(wrk, script, ingestFile, url, "/webhooks/stripe", connections, seconds, 0);
                 String ingestCpuUse = ingestCpu.used();
                 String ingestGroupUse = ingestGroups.since();
@@ -170,16 +168,18 @@ class WebhookIngestBenchmark {
                 //     Hawtio), so nothing is published, mapped or posted while the webhooks run, as during the echo
                 //     phase; the relay is started again and the backlog posted before the next phase
                 Path heldFile = bodies.write(work.resolve("held.tsv"), 160_000);
-                relay(url, "stop()");
+                relay(http, "stop()");
                 CpuTime heldCpu = new CpuTime(product.pid());
-                Groups heldGroups = new Groups(url);
+                Groups heldGroups = new Groups(http);
                 Load held = wrk(wrk, script, heldFile, url, "/webhooks/stripe", connections, seconds, 0);
                 String heldCpuUse = heldCpu.used();
                 String heldGroupUse = heldGroups.since();
-                long heldStored = count(rig, "select count(*) from inbox_event where event_id like ?", bodies.prefix(heldFile));
-                long heldUnpublished = count(rig, "select count(*) from inbox_event where event_id like ? and published_at is null",
-                        bodies.prefix(heldFile));
-                relay(url, "start()");
+                long[] heldCounts = rig.db.queryForObject("""
+                        select count(*), count(*) filter (where published_at is null) from inbox_event where event_id like ?""",
+                        (rs, n) -> new long[] {rs.getLong(1), rs.getLong(2)}, bodies.prefix(heldFile));
+                long heldStored = heldCounts[0];
+                long heldUnpublished = heldCounts[1];
+                relay(http, "start()");
                 long heldStart = System.nanoTime();
                 awaitPosted(rig, bodies, heldFile, Duration.ofMinutes(10));
                 double heldDrain = (System.nanoTime() - heldStart) / 1e9;
@@ -405,20 +405,17 @@ class WebhookIngestBenchmark {
      * Runs an operation ("stop()", "start()") on the outbox relay's route through Jolokia, as an operator
      * would from Hawtio's Camel tab (admin role): the route's MBean is found by a search, then called.
      */
-    private static void relay(String url, String operation) throws IOException, InterruptedException {
-        String found = jolokia(url, """
+    private static void relay(Http http, String operation) {
+        String found = jolokia(http, """
                 {"type":"search","mbean":"org.apache.camel:type=routes,name=\\"ops-outbox-relay\\",*"}""");
         Matcher mbean = Pattern.compile("\"value\":\\[\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(found);
         assertThat(mbean.find()).as("the relay route's MBean in %s", found).isTrue();
-        jolokia(url, """
+        jolokia(http, """
                 {"type":"exec","mbean":"%s","operation":"%s"}""".formatted(mbean.group(1), operation));
     }
 
-    private static String jolokia(String url, String request) throws IOException, InterruptedException {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/actuator/jolokia"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("admin:admin-test".getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+    private static String jolokia(Http http, String request) {
+        HttpResponse<String> response = http.postAs("/actuator/jolokia", "admin", "admin-test", request);
         assertThat(response.body()).as("Jolokia: %s", request).contains("\"status\":200");
         return response.body();
     }
@@ -430,16 +427,16 @@ class WebhookIngestBenchmark {
     private static final class Groups {
         private static final Pattern METRIC = Pattern.compile(
                 "^(ledgerbridge_inbox_group_(?:events|seconds)_(?:count|sum))\\{[^}]*} (\\S+)$", Pattern.MULTILINE);
-        private final String url;
+        private final Http http;
         private final Map<String, Double> before;
 
-        Groups(String url) throws IOException, InterruptedException {
-            this.url = url;
+        Groups(Http http) {
+            this.http = http;
             this.before = read();
         }
 
         /** "3,052 groups, 19.6 events a group, 6.1 ms a group (statement and commit)". */
-        String since() throws IOException, InterruptedException {
+        String since() {
             Map<String, Double> after = read();
             double groups = delta(after, "ledgerbridge_inbox_group_events_count");
             double events = delta(after, "ledgerbridge_inbox_group_events_sum");
@@ -452,9 +449,8 @@ class WebhookIngestBenchmark {
             return after.getOrDefault(name, 0.0) - before.getOrDefault(name, 0.0);
         }
 
-        private Map<String, Double> read() throws IOException, InterruptedException {
-            String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url + "/actuator/prometheus")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+        private Map<String, Double> read() {
+            String text = http.get("/actuator/prometheus", null, null).body();
             Map<String, Double> values = new LinkedHashMap<>();
             Matcher m = METRIC.matcher(text);
             while (m.find()) {
