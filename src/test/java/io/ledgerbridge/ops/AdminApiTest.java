@@ -24,11 +24,35 @@ class AdminApiTest {
     int port;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    io.ledgerbridge.platform.jobs.JobProgress jobs;
     Http http;
 
     @BeforeEach
     void setUp() {
         http = new Http(port);
+    }
+
+    @Test
+    void aJobRunReportsItsProgressAndCanBeCancelled() throws Exception {
+        long id = jobs.start("test_job", "a test run", 200L, "admin");
+        jobs.advance(id, 50, null, java.util.Map.of("read", 60, "stored", 50));
+        JsonNode run = JSON.readTree(http.get("/api/jobs/" + id, "viewer", "viewer-test").body());
+        assertThat(run.path("status").asText()).isEqualTo("running");
+        assertThat(run.path("done").asLong()).isEqualTo(50);
+        assertThat(run.path("fraction").asDouble()).isEqualTo(0.25);
+        assertThat(run.path("detail").path("read").asInt()).isEqualTo(60);
+        assertThat(http.get("/api/jobs?kind=test_job&status=running", "viewer", "viewer-test").body()).contains("\"id\":" + id);
+        assertThat(http.get("/api/jobs?status=sleeping", "viewer", "viewer-test").statusCode()).isEqualTo(400);
+        assertThat(http.postAs("/api/jobs/" + id + "/cancel", "viewer", "viewer-test", null).statusCode()).isEqualTo(403);
+        assertThat(http.postAs("/api/jobs/" + id + "/cancel", "admin", "admin-test", null).statusCode()).isEqualTo(200);
+        assertThat(jobs.cancelRequested(id)).isTrue();
+        jobs.finish(id, "cancelled", "stopped at 50 of 200");
+        assertThat(http.postAs("/api/jobs/" + id + "/cancel", "admin", "admin-test", null).statusCode()).isEqualTo(409);
+        JsonNode ended = JSON.readTree(http.get("/api/jobs/" + id, "viewer", "viewer-test").body());
+        assertThat(ended.path("status").asText()).isEqualTo("cancelled");
+        assertThat(ended.path("finishedAt").isNull()).isFalse();
+        assertThat(http.get("/api/jobs/999999999", "viewer", "viewer-test").statusCode()).isEqualTo(404);
     }
 
     @Test
