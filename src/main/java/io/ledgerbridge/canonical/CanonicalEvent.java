@@ -35,29 +35,51 @@ public record CanonicalEvent(
         CreditNote creditNote,
         Payout payout,
         Deal deal,
-        Contract contract) {
+        Contract contract,
+        InvoicePayment invoicePayment,
+        Dispute dispute,
+        BalanceChange balanceChange) {
 
     public CanonicalEvent withInboxId(Long id) {
         return new CanonicalEvent(id, source, sourceEventId, sourceEventType, type, occurredAt, customerRef,
-                mappingVersion, ignoredReason, customer, invoice, payment, refund, creditNote, payout, deal, contract);
+                mappingVersion, ignoredReason, customer, invoice, payment, refund, creditNote, payout, deal, contract,
+                invoicePayment, dispute, balanceChange);
+    }
+
+    /** A finance event of one of the newer bodies (invoice payment, dispute, balance change). */
+    public static CanonicalEvent of(Long inboxId, String source, String eventId, String eventType, CanonicalType type,
+                                    Instant occurredAt, String customerRef, String mappingVersion, Object body) {
+        return new CanonicalEvent(inboxId, source, eventId, eventType, type, occurredAt, customerRef, mappingVersion, null,
+                body instanceof Customer c ? c : null, body instanceof Invoice i ? i : null,
+                body instanceof Payment p ? p : null, body instanceof Refund r ? r : null,
+                body instanceof CreditNote cn ? cn : null, body instanceof Payout po ? po : null, null, null,
+                body instanceof InvoicePayment ip ? ip : null, body instanceof Dispute d ? d : null,
+                body instanceof BalanceChange b ? b : null);
+    }
+
+    /** A source event that moves money but has no posting rule: the ledger opens an exception for it. */
+    public static CanonicalEvent unpostable(Long inboxId, String source, String eventId, String eventType,
+                                            Instant occurredAt, String customerRef, String reason) {
+        return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.UNPOSTABLE, occurredAt, customerRef,
+                null, reason, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public static CanonicalEvent deal(Long inboxId, String source, String eventId, String eventType, Instant occurredAt,
                                       String mappingVersion, Deal deal) {
         return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.DEAL_CLOSED_WON, occurredAt,
                 deal.accountId() == null ? deal.id() : deal.accountId(), mappingVersion, null, null, null, null, null, null, null,
-                deal, null);
+                deal, null, null, null, null);
     }
 
     public static CanonicalEvent contract(Long inboxId, String source, String eventId, String eventType, Instant occurredAt,
                                           String mappingVersion, Contract contract) {
         return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.CONTRACT_SIGNED, occurredAt,
-                contract.documentId(), mappingVersion, null, null, null, null, null, null, null, null, contract);
+                contract.documentId(), mappingVersion, null, null, null, null, null, null, null, null, contract, null, null, null);
     }
 
     public static CanonicalEvent ignored(Long inboxId, String source, String eventId, String eventType,
                                          Instant occurredAt, String customerRef, String reason) {
         return new CanonicalEvent(inboxId, source, eventId, eventType, CanonicalType.IGNORED, occurredAt, customerRef,
-                null, reason, null, null, null, null, null, null, null, null);
+                null, reason, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

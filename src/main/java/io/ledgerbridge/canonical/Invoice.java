@@ -24,5 +24,23 @@ public record Invoice(
         String subscriptionRef,
         Instant finalizedAt,
         Instant dueAt,
-        List<InvoiceLine> lines) {
+        List<InvoiceLine> lines,
+        Boolean paidOutOfBand,
+        String chargeRef,
+        String paymentIntentRef,
+        Long startingBalance,
+        Long endingBalance,
+        Boolean linesHaveMore) {
+
+    /**
+     * What the customer's credit balance paid of this invoice: Stripe applies a negative starting balance
+     * (a credit) at finalization, up to the total; the ending balance is what is left of it.
+     */
+    public long creditApplied() {
+        if (startingBalance == null || startingBalance >= 0 || total <= 0) {
+            return 0;
+        }
+        long applied = endingBalance != null ? endingBalance - startingBalance : -startingBalance;
+        return Math.max(0, Math.min(applied, total));
+    }
 }

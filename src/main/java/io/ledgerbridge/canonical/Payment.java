@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
- * A successful payment (Stripe charge). {@code fee} is the processor fee in the same currency,
- * null when not known (balance transaction not expanded and not retrieved).
+ * A payment (Stripe charge or payment intent). {@code id} is the charge; {@code amount} what was captured
+ * in the charge's currency. {@code fee} is the processor fee in the settlement currency, null when not
+ * known (balance transaction not expanded and not retrieved yet); {@code settlementCurrency} and
+ * {@code settlementAmount} are the balance transaction's, when known and when they differ from the charge.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Payment(
@@ -17,5 +19,24 @@ public record Payment(
         long amount,
         Instant paidAt,
         String balanceTransactionRef,
-        Long fee) {
+        Long fee,
+        Boolean captured,
+        String settlementCurrency,
+        Long settlementAmount) {
+
+    /** False only for a charge authorised and not captured yet (nothing to post until it is captured). */
+    public boolean isCaptured() {
+        return captured == null || captured;
+    }
+
+    /** The payment as settled, once its balance transaction is known (fee and settlement in its currency). */
+    public Payment settled(String balanceTransaction, long feeAmount, String currency, long amount) {
+        return new Payment(id, customerRef, invoiceRef, paymentIntentRef, this.currency, this.amount, paidAt,
+                balanceTransaction, feeAmount, captured, currency, amount);
+    }
+
+    /** The currency the processor settled in (its balance transaction's), the charge's own when not known. */
+    public String settledIn() {
+        return settlementCurrency == null ? currency : settlementCurrency;
+    }
 }

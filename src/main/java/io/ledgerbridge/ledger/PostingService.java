@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.canonical.CreditNote;
 import io.ledgerbridge.canonical.Invoice;
+import io.ledgerbridge.canonical.BalanceChange;
+import io.ledgerbridge.canonical.Dispute;
 import io.ledgerbridge.canonical.InvoiceLine;
+import io.ledgerbridge.canonical.InvoicePayment;
 import io.ledgerbridge.canonical.Payment;
 import io.ledgerbridge.canonical.Payout;
 import io.ledgerbridge.canonical.Refund;
@@ -102,6 +105,9 @@ public class PostingService {
                 dependencies.add("invoice:" + ref(e, e.invoice().id()));
             } else if (e.type() == io.ledgerbridge.canonical.CanonicalType.PAYMENT_SUCCEEDED) {
                 dependencies.add("payment:" + ref(e, e.payment().id()));
+                if (e.payment().paymentIntentRef() != null) {
+                    dependencies.add("payment-intent:" + ref(e, e.payment().paymentIntentRef()));
+                }
             }
         }
         customerRefs.forEach(customers::resolveAll);
@@ -169,7 +175,9 @@ public class PostingService {
                 select id, canonical::text from inbox_event i
                 where status = 'waiting' and (
                       waiting_for like 'invoice:%' and exists (select 1 from ar_invoice a where a.invoice_id = substr(i.waiting_for, 9))
-                   or waiting_for like 'payment:%' and exists (select 1 from ar_payment p where p.payment_id = substr(i.waiting_for, 9)))
+                   or waiting_for like 'payment:%' and exists (select 1 from ar_payment p where p.payment_id = substr(i.waiting_for, 9))
+                   or waiting_for like 'payment-intent:%'
+                      and exists (select 1 from ar_payment p where p.payment_intent = substr(i.waiting_for, 16)))
                 order by id limit 500 for update skip locked""",
                 rs -> {
                     events.add(waitingEvent(rs.getLong(1), rs.getString(2)));
@@ -218,7 +226,7 @@ public class PostingService {
 
     /** A payment taken in the batch, as ar_payment keeps it. */
     private record TakenPayment(String id, String invoiceId, String customer, String currency, long amount, long applied,
-                                Long entryId) {
+                                Long entryId, String paymentIntent, String feeStatus, Instant paidAt, String settlementCurrency) {
     }
 
     /**
@@ -259,12 +267,17 @@ public class PostingService {
         if (!batch.paid.isEmpty()) {
             List<TakenPayment> paid = batch.paid;
             jdbc.update("""
-                    insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id)
-                    select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])""",
+                    insert into ar_payment (payment_id, invoice_id, customer_id, currency, amount, applied, unapplied, entry_id,
+                                            payment_intent, fee_status, paid_at, settlement_currency)
+                    select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
+                                         ?::text[], ?::text[], ?::timestamptz[], ?::text[])""",
                     column(paid, TakenPayment::id, String[]::new), column(paid, TakenPayment::invoiceId, String[]::new),
                     column(paid, TakenPayment::customer, String[]::new), column(paid, TakenPayment::currency, String[]::new),
                     column(paid, TakenPayment::amount, Long[]::new), column(paid, TakenPayment::applied, Long[]::new),
-                    column(paid, t -> t.amount() - t.applied(), Long[]::new), column(paid, TakenPayment::entryId, Long[]::new));
+                    column(paid, t -> t.amount() - t.applied(), Long[]::new), column(paid, TakenPayment::entryId, Long[]::new),
+                    column(paid, TakenPayment::paymentIntent, String[]::new), column(paid, TakenPayment::feeStatus, String[]::new),
+                    column(paid, t -> t.paidAt() == null ? null : java.sql.Timestamp.from(t.paidAt()), java.sql.Timestamp[]::new),
+                    column(paid, TakenPayment::settlementCurrency, String[]::new));
             batch.paid.clear();
         }
         if (!batch.changed.isEmpty()) {
@@ -312,7 +325,8 @@ public class PostingService {
 
     private PostingOutcome apply(CanonicalEvent event, Batch batch) {
         boolean ownReceivablesSql = switch (event.type()) {
-            case INVOICE_VOIDED, INVOICE_UNCOLLECTIBLE, REFUND_ISSUED, CREDIT_NOTE_ISSUED -> true;
+            case INVOICE_VOIDED, INVOICE_UNCOLLECTIBLE, REFUND_ISSUED, CREDIT_NOTE_ISSUED, INVOICE_PAID, INVOICE_UPDATED, INVOICE_PAYMENT_PAID,
+                 DISPUTE_UPDATED, CUSTOMER_BALANCE_CHANGED, PAYOUT_PAID, PAYOUT_FAILED -> true;
             default -> false;
         };
         if (ownReceivablesSql) {
@@ -331,6 +345,24 @@ public class PostingService {
             case REFUND_ISSUED -> refund(event, event.refund());
             case CREDIT_NOTE_ISSUED -> creditNote(event, event.creditNote());
             case PAYOUT_PAID -> payout(event, event.payout());
+            case PAYOUT_FAILED -> payoutFailed(event, event.payout());
+            case INVOICE_PAID -> invoicePaid(event, event.invoice(), batch);
+            case INVOICE_UPDATED -> switch (event.invoice().status() == null ? "" : event.invoice().status()) {
+                case "paid" -> invoicePaid(event, event.invoice(), batch);
+                case "void" -> invoiceVoided(event, event.invoice());
+                case "uncollectible" -> invoiceUncollectible(event, event.invoice());
+                default -> PostingOutcome.posted(List.of(), "Stripe invoice " + event.invoice().id() + " updated while "
+                        + event.invoice().status() + ": its money is posted when it is finalized, paid, voided or written off");
+            };
+            case INVOICE_PAYMENT_PAID -> invoicePayment(event, event.invoicePayment(), batch);
+            case DISPUTE_UPDATED -> dispute(event, event.dispute());
+            case CUSTOMER_BALANCE_CHANGED -> balanceChange(event, event.balanceChange(), batch);
+            case UNPOSTABLE -> {
+                openException(event, "no_posting_rule", null, "Stripe " + event.sourceEventType() + " event " + event.sourceEventId()
+                        + " moves money and was not posted: " + event.ignoredReason(),
+                        Map.of("eventType", event.sourceEventType(), "event", event.sourceEventId()));
+                yield PostingOutcome.exception(event.ignoredReason());
+            }
             case IGNORED -> new PostingOutcome("ignored", List.of(), event.ignoredReason(), null);
             case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.pipeline.UnroutableEventException(
                     event.type() + " has no posting rule: deals and contracts go to the contract stage");
@@ -402,6 +434,13 @@ public class PostingService {
         }
         batch.invoices.put(invoiceId, booked.opened());
         List<Long> posted = new ArrayList<>(List.of(id.get()));
+        long credit = inv.creditApplied();
+        if (credit > 0) {
+            // Stripe applied the customer's credit balance when it finalized the invoice
+            flushReceivables(batch);
+            creditApplied(event, booked.opened(), credit).ifPresent(posted::add);
+            batch.invoices.remove(invoiceId);
+        }
         posted.addAll(drain("invoice:" + invoiceId, batch));
         return PostingOutcome.posted(posted, memo);
     }
@@ -512,11 +551,20 @@ public class PostingService {
 
     // ---- money in and out -----------------------------------------------------------------
 
+    /**
+     * A payment, posted once whichever of its events comes first (charge succeeded, captured or updated, payment
+     * intent succeeded). A charge authorised and not captured posts nothing yet. A later event of a payment posted
+     * before adds what the first one lacked: its fee, its settlement in another currency.
+     */
     private PostingOutcome payment(CanonicalEvent event, Payment p, Batch batch) {
+        if (!p.isCaptured()) {
+            return PostingOutcome.posted(List.of(), "Stripe charge " + p.id() + " of " + p.amount() + " " + p.currency()
+                    + " authorised, not captured: posted when it is captured");
+        }
         String paymentId = ref(event, p.id());
         Boolean known = batch.payments.get(paymentId);
         if (known != null ? known : exists("select count(*) from ar_payment where payment_id = ?", paymentId)) {
-            return PostingOutcome.posted(List.of(), "already posted");
+            return paymentPostedBefore(event, p, paymentId, batch);
         }
         String customer = p.customerRef() == null ? null : customers.resolve(event.source(), p.customerRef());
         long applied = 0;
@@ -534,21 +582,30 @@ public class PostingService {
             applied = Math.min(p.amount(), Math.max(0, invoice.open()));
         }
         LocalDate date = date(p.paidAt() != null ? p.paidAt() : event.occurredAt());
+        boolean crossCurrency = crossCurrency(p);
         String memo = "Stripe payment " + p.id() + (p.invoiceRef() == null ? " (no invoice)" : " for invoice " + p.invoiceRef())
-                + (p.amount() > applied ? "; " + (p.amount() - applied) + " unapplied" : "");
+                + (p.amount() > applied ? "; " + (p.amount() - applied) + " unapplied" : "")
+                + (crossCurrency ? "; settled in " + p.settlementCurrency() : "");
         List<Long> posted = new ArrayList<>();
         store.post(PostingRules.payment(key(event, "payment", p.id(), null), date, p.currency(), customer, p.amount(),
-                applied, memo), event.inboxId()).ifPresent(posted::add);
+                applied, crossCurrency, memo), event.inboxId()).ifPresent(posted::add);
+        if (crossCurrency) {
+            store.post(PostingRules.settlement(key(event, "settlement", p.balanceTransactionRef(), null), date,
+                    p.settlementCurrency(), customer, p.settlementAmount(), "Stripe payment " + p.id() + " of " + p.amount()
+                            + " " + p.currency() + " settled as " + p.settlementAmount() + " " + p.settlementCurrency()),
+                    event.inboxId()).ifPresent(posted::add);
+        }
         if (p.fee() != null && p.fee() > 0) {
-            String feeRef = p.balanceTransactionRef() != null ? p.balanceTransactionRef() : p.id();
-            store.post(PostingRules.fee(key(event, "fee", feeRef, null), date, p.currency(), customer, p.fee(),
-                    "Stripe processing fee of payment " + p.id()), event.inboxId()).ifPresent(posted::add);
+            posted.addAll(fee(event, p, customer, date));
         }
         OpenInvoice after = invoice == null ? null : invoice.afterPayment(applied);
         long stillOpen = after == null ? 0 : after.open();
         // written with the batch's other receivables (flushReceivables)
         batch.paid.add(new TakenPayment(paymentId, invoice == null ? null : invoice.id(), customer, p.currency(), p.amount(),
-                applied, posted.isEmpty() ? null : posted.get(0)));
+                applied, posted.isEmpty() ? null : posted.get(0),
+                p.paymentIntentRef() == null ? null : ref(event, p.paymentIntentRef()),
+                p.fee() != null ? "known" : "unknown", p.paidAt() != null ? p.paidAt() : event.occurredAt(),
+                p.balanceTransactionRef() == null ? null : p.settledIn()));
         batch.payments.put(paymentId, true);
         if (after != null) {
             batch.invoices.put(after.id(), after);
@@ -562,11 +619,292 @@ public class PostingService {
                     Map.of("invoice", p.invoiceRef(), "payment", p.id(), "open", stillOpen));
         }
         posted.addAll(drain("payment:" + paymentId, batch));
+        if (p.paymentIntentRef() != null) {
+            posted.addAll(drain("payment-intent:" + ref(event, p.paymentIntentRef()), batch));
+        }
+        if (invoice != null && applied > 0) {
+            posted.addAll(drain("settled:" + invoice.id(), batch));
+        }
         return PostingOutcome.posted(posted, memo);
+    }
+
+    private static boolean crossCurrency(Payment p) {
+        return p.settlementCurrency() != null && p.settlementAmount() != null && p.balanceTransactionRef() != null
+                && !p.settlementCurrency().equals(p.currency());
+    }
+
+    /** The fee of a payment, in the currency it was settled in: Dr 6000 / Cr 1010, once per balance transaction. */
+    private List<Long> fee(CanonicalEvent event, Payment p, String customer, LocalDate date) {
+        String feeRef = p.balanceTransactionRef() != null ? p.balanceTransactionRef() : p.id();
+        return store.post(PostingRules.fee(key(event, "fee", feeRef, null), date, p.settledIn(), customer, p.fee(),
+                "Stripe processing fee of payment " + p.id()), event.inboxId()).map(List::of).orElse(List.of());
+    }
+
+    /**
+     * Another event of a payment posted before (charge.updated once Stripe settled it, charge.succeeded after
+     * payment_intent.succeeded): posts the fee and the cross-currency settlement it carries when the payment was
+     * posted without them; otherwise nothing.
+     */
+    private PostingOutcome paymentPostedBefore(CanonicalEvent event, Payment p, String paymentId, Batch batch) {
+        if (p.fee() == null) {
+            return PostingOutcome.posted(List.of(), "already posted");
+        }
+        flushReceivables(batch);
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select customer_id, fee_status, settlement_currency, currency, amount, paid_at from ar_payment
+                where payment_id = ? for update""", paymentId);
+        Map<String, Object> row = rows.get(0);
+        if ("known".equals(row.get("fee_status"))) {
+            return PostingOutcome.posted(List.of(), "already posted");
+        }
+        String customer = (String) row.get("customer_id");
+        LocalDate date = date(p.paidAt() != null ? p.paidAt() : event.occurredAt());
+        List<Long> posted = new ArrayList<>();
+        if (crossCurrency(p) && row.get("settlement_currency") == null) {
+            // posted to 1010 in the charge's currency before its settlement was known: moved to 1030, then settled
+            String memo = "Stripe payment " + p.id() + " settled as " + p.settlementAmount() + " " + p.settlementCurrency();
+            store.post(PostingRules.settlementReclass(key(event, "settlement", p.balanceTransactionRef(), "reclass"), date,
+                    p.currency(), customer, p.amount(), memo), event.inboxId()).ifPresent(posted::add);
+            store.post(PostingRules.settlement(key(event, "settlement", p.balanceTransactionRef(), null), date,
+                    p.settlementCurrency(), customer, p.settlementAmount(), memo), event.inboxId()).ifPresent(posted::add);
+        }
+        posted.addAll(fee(event, p, customer, date));
+        jdbc.update("update ar_payment set fee_status = 'known', settlement_currency = ? where payment_id = ?",
+                p.settledIn(), paymentId);
+        return PostingOutcome.posted(posted, "fee of Stripe payment " + p.id() + " posted (" + p.fee() + " " + p.settledIn() + ")");
+    }
+
+    /** An invoice's open amount applied from money already held for the customer (unapplied cash or credit balance). */
+    private Optional<Long> applyToInvoice(CanonicalEvent event, JournalEntry entry, String invoiceId, long amount) {
+        Optional<Long> id = store.post(entry, event.inboxId());
+        if (id.isPresent()) {
+            jdbc.update("""
+                    update ar_invoice set amount_paid = amount_paid + ?,
+                           status = case when total - amount_paid - ? - amount_credited - amount_written_off <= 0 and status = 'open'
+                                         then 'paid' else status end, updated_at = now()
+                    where invoice_id = ?""", amount, amount, invoiceId);
+        }
+        return id;
+    }
+
+    /**
+     * A payment linked to an invoice (invoice_payment.paid, or the charge and payment intent an older invoice.paid
+     * names). A payment posted before as unapplied cash is applied now (Dr 2100 / Cr 1100); a payment not posted yet
+     * waits for it (it applies itself then, or this link applies it when drained).
+     */
+    private PostingOutcome invoicePayment(CanonicalEvent event, InvoicePayment ip, Batch batch) {
+        String invoiceId = ref(event, ip.invoiceRef());
+        Optional<OpenInvoice> found = lockInvoice(invoiceId);
+        if (found.isEmpty()) {
+            return waitForInvoice(invoiceId);
+        }
+        if (ip.paymentIntentRef() == null && ip.chargeRef() == null) {
+            openException(event, "no_posting_rule", found.get().customer(), "Stripe invoice payment " + ip.id() + " of "
+                    + ip.amount() + " " + ip.currency() + " on invoice " + ip.invoiceRef() + " names no charge or payment intent (type "
+                    + ip.paymentType() + "): it was not posted", Map.of("invoicePayment", ip.id(), "invoice", ip.invoiceRef()));
+            return PostingOutcome.exception("invoice payment of type " + ip.paymentType() + " has no posting rule");
+        }
+        return link(event, found.get(), ip.id(), ip.chargeRef(), ip.paymentIntentRef(), ip.amount(), batch);
+    }
+
+    private PostingOutcome link(CanonicalEvent event, OpenInvoice invoice, String linkId, String chargeRef, String intentRef,
+                                long amount, Batch batch) {
+        String paymentId = chargeRef == null ? null : ref(event, chargeRef);
+        String intentId = intentRef == null ? null : ref(event, intentRef);
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select payment_id, invoice_id, customer_id, currency, unapplied, amount_refunded from ar_payment
+                where payment_id = ? or payment_intent = ? order by payment_id limit 1 for update""", paymentId, intentId);
+        if (rows.isEmpty()) {
+            String on = intentId != null ? "payment-intent:" + intentId : "payment:" + paymentId;
+            return PostingOutcome.waiting(on, "waiting for payment " + (intentRef != null ? intentRef : chargeRef)
+                    + " of invoice " + invoice.id() + " to be posted");
+        }
+        Map<String, Object> pay = rows.get(0);
+        String payment = (String) pay.get("payment_id");
+        if (invoice.id().equals(pay.get("invoice_id"))) {
+            return PostingOutcome.posted(List.of(), "payment " + payment + " was applied to invoice " + invoice.id() + " when it was posted");
+        }
+        long available = ((Number) pay.get("unapplied")).longValue() - ((Number) pay.get("amount_refunded")).longValue();
+        long apply = Math.min(amount, Math.min(available, Math.max(0, invoice.open())));
+        if (apply <= 0) {
+            return PostingOutcome.posted(List.of(), "nothing to apply: invoice " + invoice.id() + " has " + invoice.open()
+                    + " open and payment " + payment + " " + Math.max(0, available) + " unapplied");
+        }
+        String customer = pay.get("customer_id") != null ? (String) pay.get("customer_id") : invoice.customer();
+        String memo = "Stripe payment " + payment.substring(payment.indexOf(':') + 1) + " applied to invoice "
+                + invoice.id().substring(invoice.id().indexOf(':') + 1) + " (" + linkId + ")";
+        Optional<Long> id = applyToInvoice(event, PostingRules.application(event.source() + ":application:" + payment + ":" + invoice.id(),
+                date(event.occurredAt()), invoice.currency(), customer, apply, "payment_applied", memo), invoice.id(), apply);
+        if (id.isPresent()) {
+            jdbc.update("""
+                    update ar_payment set invoice_id = coalesce(invoice_id, ?), applied = applied + ?, unapplied = unapplied - ?
+                    where payment_id = ?""", invoice.id(), apply, apply, payment);
+        }
+        List<Long> posted = new ArrayList<>(id.map(List::of).orElse(List.of()));
+        posted.addAll(drain("settled:" + invoice.id(), batch));
+        return PostingOutcome.posted(posted, memo);
+    }
+
+    /**
+     * Stripe says an invoice is paid. What settles it: the customer's credit balance (Dr 2100 / Cr 1100, shared
+     * with the balance transaction that reports it), a payment outside the processor (Dr 1020 / Cr 1100), or the
+     * charge and payment intent it names (before basil). From basil on the payments are linked by their own
+     * invoice_payment events: while the invoice is still open in AR this waits for them, and a person is told
+     * when it waits too long.
+     */
+    private PostingOutcome invoicePaid(CanonicalEvent event, Invoice inv, Batch batch) {
+        String invoiceId = ref(event, inv.id());
+        Optional<OpenInvoice> found = lockInvoice(invoiceId);
+        if (found.isEmpty()) {
+            return waitForInvoice(invoiceId);
+        }
+        OpenInvoice open = found.get();
+        List<Long> posted = new ArrayList<>();
+        long credit = Math.min(inv.creditApplied(), Math.max(0, open.open()));
+        if (credit > 0) {
+            creditApplied(event, open, credit).ifPresent(id -> posted.add(id));
+            open = lockInvoice(invoiceId).orElseThrow();
+        }
+        String label = inv.number() == null ? inv.id() : inv.number();
+        if (Boolean.TRUE.equals(inv.paidOutOfBand())) {
+            if (open.open() > 0) {
+                applyToInvoice(event, PostingRules.paidOutOfBand(key(event, "invoice", inv.id(), "paid_out_of_band"),
+                        date(event.occurredAt()), open.currency(), open.customer(), open.open(),
+                        "Stripe invoice " + label + " paid out of band"), invoiceId, open.open()).ifPresent(posted::add);
+            }
+            return PostingOutcome.posted(posted, "Stripe invoice " + label + " paid out of band");
+        }
+        if ((inv.chargeRef() != null || inv.paymentIntentRef() != null) && open.open() > 0 && inv.amountPaid() > 0) {
+            PostingOutcome linked = link(event, open, "invoice.paid", inv.chargeRef(), inv.paymentIntentRef(), inv.amountPaid(), batch);
+            if (!posted.isEmpty() && linked.waitingFor() == null) {
+                posted.addAll(linked.entryIds());
+                return PostingOutcome.posted(posted, linked.message());
+            }
+            return linked;
+        }
+        if (open.open() > 0) {
+            return PostingOutcome.waiting("settled:" + invoiceId, "Stripe says invoice " + label + " is paid; " + open.open()
+                    + " " + open.currency() + " is still open in AR, waiting for its payments to be linked (invoice_payment.paid)");
+        }
+        return PostingOutcome.posted(posted, "Stripe invoice " + label + " paid; nothing open in AR");
+    }
+
+    /** The customer's credit balance applied to an invoice: Dr 2100 / Cr 1100, once per invoice whichever event reports it. */
+    private Optional<Long> creditApplied(CanonicalEvent event, OpenInvoice invoice, long amount) {
+        String id = invoice.id().substring(invoice.id().indexOf(':') + 1);
+        return applyToInvoice(event, PostingRules.application(key(event, "credit_applied", id, null), date(event.occurredAt()),
+                invoice.currency(), invoice.customer(), amount, "credit_balance_applied",
+                "Customer credit balance applied to Stripe invoice " + id), invoice.id(), amount);
+    }
+
+    /**
+     * A change of the customer's credit balance: a credit applied to an invoice, a credit given by hand, or one
+     * caused by a credit note or an overpayment (posted by those). Any other kind opens an exception.
+     */
+    private PostingOutcome balanceChange(CanonicalEvent event, BalanceChange b, Batch batch) {
+        String what = "Stripe customer balance transaction " + b.id() + " (" + b.kind() + ", " + b.amount() + " " + b.currency() + ")";
+        switch (b.kind()) {
+            case "applied_to_invoice" -> {
+                if (b.invoiceRef() == null || b.amount() <= 0) {
+                    break;
+                }
+                String invoiceId = ref(event, b.invoiceRef());
+                Optional<OpenInvoice> found = lockInvoice(invoiceId);
+                if (found.isEmpty()) {
+                    return waitForInvoice(invoiceId);
+                }
+                long amount = Math.min(b.amount(), Math.max(0, found.get().open()));
+                List<Long> posted = amount > 0 ? creditApplied(event, found.get(), amount).map(List::of).orElse(List.of()) : List.of();
+                return PostingOutcome.posted(posted, what + ": credit applied to invoice " + b.invoiceRef());
+            }
+            case "adjustment" -> {
+                if (b.amount() >= 0) {
+                    break;
+                }
+                String customer = customers.resolve(event.source(), b.customerRef());
+                Optional<Long> id = store.post(PostingRules.balanceCredit(key(event, "balance", b.id(), null),
+                        date(b.createdAt() != null ? b.createdAt() : event.occurredAt()), b.currency(), customer, -b.amount(),
+                        what + ": credit given" + (b.description() == null ? "" : " (" + b.description() + ")")), event.inboxId());
+                return PostingOutcome.posted(id.map(List::of).orElse(List.of()), what + ": credit given to the customer");
+            }
+            case "credit_note" -> {
+                return PostingOutcome.posted(List.of(), what + ": posted by credit note " + b.creditNoteRef());
+            }
+            case "invoice_overpaid" -> {
+                return PostingOutcome.posted(List.of(), what + ": the overpayment was posted to 2100 with its payment");
+            }
+            default -> {
+            }
+        }
+        String customer = b.customerRef() == null ? null : customers.resolve(event.source(), b.customerRef());
+        openException(event, "no_posting_rule", customer, what + " has no posting rule: post it by hand or adjust the customer balance",
+                Map.of("balanceTransaction", b.id(), "kind", b.kind(), "amount", b.amount(), "currency", b.currency()));
+        return PostingOutcome.exception(what + " has no posting rule");
+    }
+
+    /**
+     * A dispute as it stands: each balance transaction of its funds posted once (withdrawn: Dr 1060 / Dr 6200 /
+     * Cr 1010; reinstated: Dr 1010 / Cr 1060 / Cr 6200), and a lost dispute's amount taken out of revenue as a
+     * refund would be (Dr 4900 / 2000 / Cr 1060). An inquiry or a warning with no funds moved posts nothing.
+     */
+    private PostingOutcome dispute(CanonicalEvent event, Dispute d) {
+        String paymentId = ref(event, d.paymentRef());
+        List<Map<String, Object>> rows = jdbc.queryForList("""
+                select invoice_id, customer_id, unapplied, amount_refunded from ar_payment where payment_id = ? for update""",
+                paymentId);
+        Map<String, Object> pay = rows.isEmpty() ? null : rows.get(0);
+        String customer = pay == null ? null : (String) pay.get("customer_id");
+        List<Long> posted = new ArrayList<>();
+        long held = 0;
+        List<Dispute.Funds> funds = d.balanceTransactions() == null ? List.of() : d.balanceTransactions();
+        for (Dispute.Funds f : funds) {
+            held -= f.amount();
+            LocalDate date = date(f.createdAt() != null ? f.createdAt() : event.occurredAt());
+            store.post(PostingRules.disputeFunds(key(event, "dispute_funds", f.id(), null), date, f.currency(), customer,
+                    f.amount(), f.fee(), "Stripe dispute " + d.id() + " of payment " + d.paymentRef() + ": funds "
+                            + (f.amount() < 0 ? "withdrawn" : "reinstated") + (f.fee() != 0 ? ", fee " + f.fee() : "")),
+                    event.inboxId()).ifPresent(posted::add);
+        }
+        String state = "Stripe dispute " + d.id() + " of payment " + d.paymentRef() + " (" + d.status() + ")";
+        if (d.lost() && held > 0) {
+            if (pay == null) {
+                return PostingOutcome.waiting("payment:" + paymentId, state + ": waiting for payment " + paymentId + " to be posted");
+            }
+            long amount = Math.min(held, d.amount());
+            String invoiceId = (String) pay.get("invoice_id");
+            long unappliedLeft = Math.max(0, ((Number) pay.get("unapplied")).longValue() - ((Number) pay.get("amount_refunded")).longValue());
+            LocalDate date = date(event.occurredAt());
+            PostingRules.Split split = split(amount, Math.min(amount, unappliedLeft), invoiceId, date);
+            Optional<Long> id = store.post(PostingRules.disputeLost(key(event, "dispute", d.id(), "lost"), date, d.currency(),
+                    customer, amount, split, state + ": lost"), event.inboxId());
+            if (id.isPresent()) {
+                jdbc.update("update ar_payment set amount_refunded = amount_refunded + ? where payment_id = ?", amount, paymentId);
+                reduceDeferral(invoiceId, split.unearned(), date, id.get(), Map.of());
+                posted.add(id.get());
+            }
+            return PostingOutcome.posted(posted, state + ": lost, " + amount + " " + d.currency() + " taken out of revenue");
+        }
+        if ("won".equals(d.status()) && held > 0) {
+            openException(event, "dispute_funds_held", customer, state + " was won but its reinstated funds are not in the event: "
+                    + held + " " + d.currency() + " stays in 1060 until they are", Map.of("dispute", d.id(), "held", held));
+            return PostingOutcome.exception(state + ": won, funds not reinstated yet");
+        }
+        return PostingOutcome.posted(posted, funds.isEmpty() ? state + ": no funds moved" : state);
     }
 
     private PostingOutcome refund(CanonicalEvent event, Refund r) {
         String paymentId = ref(event, r.paymentRef());
+        if (r.status() != null && !"succeeded".equals(r.status())) {
+            if (("failed".equals(r.status()) || "canceled".equals(r.status()))
+                    && exists("select count(*) from journal_entry where entry_key = ?", key(event, "refund", r.id(), null))) {
+                openException(event, "refund_reversed", null, "Stripe refund " + r.id() + " of payment " + r.paymentRef() + " ("
+                        + r.amount() + " " + r.currency() + ") " + r.status() + " after it was posted: the money came back to the "
+                        + "processor balance. Reverse the refund entry and restore what it took out of revenue by hand.",
+                        Map.of("refund", r.id(), "payment", r.paymentRef(), "status", r.status()));
+                return PostingOutcome.exception("refund " + r.id() + " " + r.status() + " after it was posted");
+            }
+            return PostingOutcome.posted(List.of(), "Stripe refund " + r.id() + " is " + r.status() + ": nothing posted unless it succeeds");
+        }
         List<Map<String, Object>> rows = jdbc.queryForList("""
                 select invoice_id, customer_id, unapplied, amount_refunded from ar_payment where payment_id = ? for update""",
                 paymentId);
@@ -634,12 +972,73 @@ public class PostingService {
         return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
     }
 
+    /**
+     * A payout, posted when it is paid (Dr 1000 / Cr 1010) and reversed when it failed or was canceled, whichever
+     * order the events come in. The fees of charges it settled that no webhook carried are posted from its balance
+     * transactions (read through the Stripe API by the mapper).
+     */
     private PostingOutcome payout(CanonicalEvent event, Payout po) {
+        if ("failed".equals(po.status()) || "canceled".equals(po.status())) {
+            return payoutFailed(event, po);
+        }
+        if (po.status() != null && !"paid".equals(po.status())) {
+            return PostingOutcome.posted(List.of(), "Stripe payout " + po.id() + " is " + po.status() + ": nothing posted until it is paid");
+        }
         String memo = "Stripe payout " + po.id() + " to the bank";
-        Optional<Long> id = store.post(PostingRules.payout(key(event, "payout", po.id(), null),
-                date(po.arrivalDate() != null ? po.arrivalDate() : event.occurredAt()), po.currency(), po.amount(), memo),
-                event.inboxId());
-        return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
+        LocalDate date = date(po.arrivalDate() != null ? po.arrivalDate() : event.occurredAt());
+        List<Long> posted = new ArrayList<>();
+        store.post(PostingRules.payout(key(event, "payout", po.id(), null), date, po.currency(), po.amount(), memo),
+                event.inboxId()).ifPresent(posted::add);
+        List<Map<String, Object>> failed = jdbc.queryForList("select status from payout_failure where payout_id = ?", ref(event, po.id()));
+        if (!failed.isEmpty()) {
+            posted.addAll(reversePayout(event, po, (String) failed.get(0).get("status")));
+        }
+        if (po.settlements() != null) {
+            for (Payout.Settlement s : po.settlements()) {
+                posted.addAll(feeFromPayout(event, po, s, date));
+            }
+        }
+        return PostingOutcome.posted(posted, memo + (failed.isEmpty() ? "" : "; it " + failed.get(0).get("status") + " since: reversed"));
+    }
+
+    private List<Long> feeFromPayout(CanonicalEvent event, Payout po, Payout.Settlement s, LocalDate date) {
+        String paymentId = ref(event, s.paymentRef());
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "select customer_id from ar_payment where payment_id = ? and fee_status <> 'known' for update", paymentId);
+        if (rows.isEmpty() || s.fee() <= 0) {
+            return List.of();
+        }
+        Optional<Long> id = store.post(PostingRules.fee(key(event, "fee", s.balanceTransactionRef(), null), date, s.currency(),
+                (String) rows.get(0).get("customer_id"), s.fee(), "Stripe processing fee of payment " + s.paymentRef()
+                        + ", known from payout " + po.id()), event.inboxId());
+        jdbc.update("update ar_payment set fee_status = 'known', settlement_currency = ? where payment_id = ?", s.currency(), paymentId);
+        return id.map(List::of).orElse(List.of());
+    }
+
+    private PostingOutcome payoutFailed(CanonicalEvent event, Payout po) {
+        String status = po.status() == null ? "failed" : po.status();
+        jdbc.update("""
+                insert into payout_failure (payout_id, status, failure_code) values (?, ?, ?) on conflict (payout_id) do nothing""",
+                ref(event, po.id()), status, po.failureCode());
+        List<Long> posted = reversePayout(event, po, status);
+        if (posted.isEmpty() && !exists("select count(*) from journal_entry where entry_key = ?", key(event, "payout", po.id(), null))) {
+            return PostingOutcome.posted(List.of(), "Stripe payout " + po.id() + " " + status + " before it was paid: no money moved");
+        }
+        return PostingOutcome.posted(posted, "Stripe payout " + po.id() + " " + status
+                + (po.failureCode() == null ? "" : " (" + po.failureCode() + ")") + ": reversed");
+    }
+
+    /** Reverses a payout posted as paid (Dr 1010 / Cr 1000); nothing when it was not posted. */
+    private List<Long> reversePayout(CanonicalEvent event, Payout po, String status) {
+        List<Long> paid = jdbc.queryForList("select id from journal_entry where entry_key = ?", Long.class,
+                key(event, "payout", po.id(), null));
+        if (paid.isEmpty()) {
+            return List.of();
+        }
+        JournalEntry reversal = store.read(paid.get(0)).reversal(key(event, "payout", po.id(), status), date(event.occurredAt()),
+                "Stripe payout " + po.id() + " " + status + (po.failureCode() == null ? "" : " (" + po.failureCode() + ")")
+                        + ": reversed", "payout_failed");
+        return store.post(reversal, event.inboxId()).map(List::of).orElse(List.of());
     }
 
     // ---- helpers --------------------------------------------------------------------------

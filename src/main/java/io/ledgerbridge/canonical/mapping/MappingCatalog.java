@@ -7,6 +7,9 @@ import io.ledgerbridge.canonical.Invoice;
 import io.ledgerbridge.canonical.Payment;
 import io.ledgerbridge.canonical.Payout;
 import io.ledgerbridge.canonical.Refund;
+import io.ledgerbridge.canonical.InvoicePayment;
+import io.ledgerbridge.canonical.Dispute;
+import io.ledgerbridge.canonical.BalanceChange;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +40,10 @@ public final class MappingCatalog {
             "payment", Payment.class,
             "refund", Refund.class,
             "creditNote", CreditNote.class,
-            "payout", Payout.class);
+            "payout", Payout.class,
+            "invoicePayment", InvoicePayment.class,
+            "dispute", Dispute.class,
+            "balanceChange", BalanceChange.class);
 
     private final Map<String, EventMapping> byEventType;
     private final Map<String, String> ignored;

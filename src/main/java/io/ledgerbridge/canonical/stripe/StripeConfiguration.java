@@ -4,8 +4,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.StripeClient;
 import com.stripe.exception.InvalidRequestException;
 import com.stripe.exception.StripeException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.stripe.model.BalanceTransaction;
-import com.stripe.net.RequestOptions;
+import com.stripe.model.Charge;
+import com.stripe.model.InvoiceLineItem;
+import com.stripe.param.BalanceTransactionListParams;
+import com.stripe.param.ChargeRetrieveParams;
+import com.stripe.param.InvoiceLineItemListParams;
+import io.ledgerbridge.canonical.Payout;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -39,25 +48,88 @@ public class StripeConfiguration {
 
     @Bean
     public StripeEventMapper.FeeLookup stripeFeeLookup(@Value("${ledgerbridge.stripe.api-key:}") String apiKey,
-                                                       @Value("${ledgerbridge.stripe.api-base:https://api.stripe.com}") String apiBase) {
+                                                       @Value("${ledgerbridge.stripe.api-base:https://api.stripe.com}") String apiBase,
+                                                       ObjectMapper mapper) {
         if (apiKey == null || apiKey.isBlank()) {
-            log.info("No Stripe API key (STRIPE_API_KEY): processor fees are taken from expanded balance transactions only");
+            log.info("No Stripe API key (STRIPE_API_KEY): processor fees come from expanded balance transactions, "
+                    + "charge.updated and payouts only; invoices with more lines than their webhook lists are held");
             return StripeEventMapper.FeeLookup.NONE;
         }
-        StripeClient client = StripeClient.builder().setApiKey(apiKey).setApiBase(apiBase).build();
-        return id -> {
+        return new ApiLookup(StripeClient.builder().setApiKey(apiKey).setApiBase(apiBase).build(), mapper);
+    }
+
+    /** The reads of {@link StripeEventMapper.FeeLookup} through stripe-java; a failure other than 404 is retried by the stage. */
+    static final class ApiLookup implements StripeEventMapper.FeeLookup {
+        private final StripeClient client;
+        private final ObjectMapper mapper;
+
+        ApiLookup(StripeClient client, ObjectMapper mapper) {
+            this.client = client;
+            this.mapper = mapper;
+        }
+
+        @Override
+        public Optional<Settlement> balanceTransaction(String id) {
+            return read("balance transaction " + id, () -> settlement(client.balanceTransactions().retrieve(id)));
+        }
+
+        @Override
+        public Optional<Settlement> chargeSettlement(String chargeId) {
+            return read("charge " + chargeId, () -> {
+                Charge charge = client.charges().retrieve(chargeId,
+                        ChargeRetrieveParams.builder().addExpand("balance_transaction").build());
+                return charge.getBalanceTransactionObject() == null ? null : settlement(charge.getBalanceTransactionObject());
+            });
+        }
+
+        @Override
+        public List<Payout.Settlement> payoutCharges(String payoutId) {
+            return read("balance transactions of payout " + payoutId, () -> {
+                List<Payout.Settlement> out = new ArrayList<>();
+                BalanceTransactionListParams params = BalanceTransactionListParams.builder()
+                        .setPayout(payoutId).setType("charge").setLimit(100L).build();
+                for (BalanceTransaction bt : client.balanceTransactions().list(params).autoPagingIterable()) {
+                    if (bt.getSource() != null) {
+                        out.add(new Payout.Settlement(bt.getSource(), bt.getId(), bt.getCurrency().toUpperCase(java.util.Locale.ROOT),
+                                bt.getAmount(), bt.getFee()));
+                    }
+                }
+                return out;
+            }).orElse(List.of());
+        }
+
+        @Override
+        public Optional<JsonNode> invoiceLines(String invoiceId) {
+            return read("lines of invoice " + invoiceId, () -> {
+                ArrayNode lines = mapper.createArrayNode();
+                InvoiceLineItemListParams params = InvoiceLineItemListParams.builder().setLimit(100L).build();
+                for (InvoiceLineItem line : client.invoices().lineItems().list(invoiceId, params).autoPagingIterable()) {
+                    lines.add(mapper.readTree(line.toJson()));
+                }
+                return lines;
+            });
+        }
+
+        private static Settlement settlement(BalanceTransaction bt) {
+            return new Settlement(bt.getId(), bt.getCurrency().toUpperCase(java.util.Locale.ROOT), bt.getAmount(), bt.getFee());
+        }
+
+        private interface Read<T> {
+            T run() throws Exception;
+        }
+
+        private static <T> Optional<T> read(String what, Read<T> read) {
             try {
-                BalanceTransaction bt = client.balanceTransactions().retrieve(id, RequestOptions.builder().build());
-                return Optional.ofNullable(bt.getFee());
+                return Optional.ofNullable(read.run());
             } catch (InvalidRequestException e) {
                 if (e.getStatusCode() != null && e.getStatusCode() == 404) {
-                    log.warn("Balance transaction {} not found in Stripe: fee left unknown", id);
+                    log.warn("Stripe {} not found: left unknown", what);
                     return Optional.empty();
                 }
-                throw new IllegalStateException("Stripe balance transaction " + id + " could not be read: " + e.getMessage(), e);
-            } catch (StripeException e) {
-                throw new IllegalStateException("Stripe balance transaction " + id + " could not be read: " + e.getMessage(), e);
+                throw new IllegalStateException("Stripe " + what + " could not be read: " + e.getMessage(), e);
+            } catch (Exception e) {
+                throw new IllegalStateException("Stripe " + what + " could not be read: " + e.getMessage(), e);
             }
-        };
+        }
     }
 }

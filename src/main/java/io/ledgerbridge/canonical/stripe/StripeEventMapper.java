@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -44,12 +45,35 @@ public class StripeEventMapper {
     private final ObjectMapper mapper;
     private final FeeLookup feeLookup;
     private volatile MappingCatalog catalog;
+    private volatile StripeCatalogue moneyEvents;
     private volatile Map<String, JsonSchema> schemas;
     private final Path mappingsDir;
 
-    /** Retrieves the processor fee of a balance transaction when the webhook does not carry it. */
+    /**
+     * What the mapper reads through the Stripe API when a webhook does not carry it (with an API key; without
+     * one, {@link #NONE} knows nothing and the ledger waits for a later event that carries it): the settlement
+     * of a balance transaction, or of a charge whose balance transaction is not set yet; the charges a payout
+     * settled with their fees; the lines of an invoice that has more than the webhook lists.
+     */
     public interface FeeLookup {
-        Optional<Long> fee(String balanceTransactionId);
+        /** A balance transaction: the amount and fee the processor settled, in its currency. */
+        record Settlement(String balanceTransaction, String currency, long amount, long fee) {
+        }
+
+        Optional<Settlement> balanceTransaction(String balanceTransactionId);
+
+        default Optional<Settlement> chargeSettlement(String chargeId) {
+            return Optional.empty();
+        }
+
+        default List<Payout.Settlement> payoutCharges(String payoutId) {
+            return List.of();
+        }
+
+        /** Every line of the invoice as Stripe's line item objects, when they can be read. */
+        default Optional<JsonNode> invoiceLines(String invoiceId) {
+            return Optional.empty();
+        }
 
         FeeLookup NONE = id -> Optional.empty();
     }
@@ -67,7 +91,8 @@ public class StripeEventMapper {
         Map<String, JsonSchema> loadedSchemas = new HashMap<>();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
         Path dir = mappingsDir.resolve("canonical");
-        for (String target : Set.of("customer", "invoice", "payment", "refund", "creditNote", "payout")) {
+        StripeCatalogue events = StripeCatalogue.load(mappingsDir, loaded);
+        for (String target : MappingCatalog.TARGETS.keySet()) {
             Path file = dir.resolve(target + ".schema.json");
             try {
                 loadedSchemas.put(target, factory.getSchema(mapper.readTree(Files.readString(file))));
@@ -76,6 +101,7 @@ public class StripeEventMapper {
             }
         }
         this.catalog = loaded;
+        this.moneyEvents = events;
         this.schemas = Map.copyOf(loadedSchemas);
     }
 
@@ -95,6 +121,10 @@ public class StripeEventMapper {
         Instant created = root.path("created").canConvertToLong() ? Instant.ofEpochSecond(root.get("created").asLong()) : null;
         String customerGuess = customerOf(object);
         Optional<EventMapping> found = catalog.forEventType(type);
+        if (found.isEmpty() && moneyEvents.movesMoney(type)) {
+            return CanonicalEvent.unpostable(inboxId, SOURCE, eventId, type, created, customerGuess,
+                    "Stripe event type " + type + " moves money and has no posting rule (" + moneyEvents.note(type) + ")");
+        }
         if (found.isEmpty()) {
             String reason = catalog.ignoredReason(type).orElse("no mapping for Stripe event type " + type);
             return CanonicalEvent.ignored(inboxId, SOURCE, eventId, type, created, customerGuess, reason);
@@ -112,6 +142,9 @@ public class StripeEventMapper {
                                 + condition.getValue() + ")");
             }
         }
+        if (m.target().equals("invoice") && object.path("lines").path("has_more").asBoolean(false)) {
+            object = withAllLines(object);
+        }
         ObjectNode body = m.body().apply(object, root);
         derive(m.target(), body);
         validate(m, body);
@@ -119,14 +152,36 @@ public class StripeEventMapper {
         JsonNode at = m.occurredAt().evaluate(object, root);
         Instant occurredAt = at == null ? created : Instant.parse(at.asText());
         Object typed = convert(m, body);
-        return new CanonicalEvent(inboxId, SOURCE, eventId, type, m.type(), occurredAt,
-                customer == null ? null : customer.asText(), m.version(), null,
-                typed instanceof Customer c ? c : null,
-                typed instanceof Invoice i ? i : null,
-                typed instanceof Payment p ? withFee(p) : null,
-                typed instanceof Refund r ? r : null,
-                typed instanceof CreditNote cn ? cn : null,
-                typed instanceof Payout po ? po : null, null, null);
+        if (typed instanceof Payment p) {
+            typed = withFee(p);
+        } else if (typed instanceof Payout po && "paid".equals(po.status())) {
+            typed = withSettlements(po);
+        }
+        return CanonicalEvent.of(inboxId, SOURCE, eventId, type, m.type(), occurredAt,
+                customer == null ? null : customer.asText(), m.version(), typed);
+    }
+
+    /** The invoice with every line, read through the Stripe API, when its webhook lists only the first ones. */
+    private JsonNode withAllLines(JsonNode invoice) {
+        Optional<JsonNode> lines = feeLookup.invoiceLines(invoice.path("id").asText());
+        if (lines.isEmpty()) {
+            return invoice; // the lines do not add up to the total: the ledger holds it as an exception, naming why
+        }
+        ObjectNode copy = invoice.deepCopy();
+        ObjectNode list = (ObjectNode) copy.path("lines");
+        list.set("data", lines.get());
+        list.put("has_more", false);
+        return copy;
+    }
+
+    /** The payout with the charges it settled and their fees (Stripe API), for fees no webhook carried. */
+    private Payout withSettlements(Payout po) {
+        List<Payout.Settlement> settled = feeLookup.payoutCharges(po.id());
+        if (settled.isEmpty()) {
+            return po;
+        }
+        return new Payout(po.id(), po.currency(), po.amount(), po.arrivalDate(), po.status(), po.balanceTransactionRef(),
+                po.failureCode(), settled);
     }
 
     /** Fields the canonical model defines in terms of others. */
@@ -162,15 +217,22 @@ public class StripeEventMapper {
         }
     }
 
+    /**
+     * The payment with its fee and settlement: from the expanded balance transaction, else read through the
+     * Stripe API by balance transaction id, or by charge (expand[]=balance_transaction) when the charge has
+     * none yet ({@code capture_method: automatic_async}). Unknown without an API key: the ledger posts the fee
+     * when a later event carries it.
+     */
     private Payment withFee(Payment p) {
-        if (p.fee() != null || p.balanceTransactionRef() == null) {
+        if (p.fee() != null || !p.isCaptured() || p.id() == null) {
             return p;
         }
-        return feeLookup.fee(p.balanceTransactionRef())
-                .map(fee -> new Payment(p.id(), p.customerRef(), p.invoiceRef(), p.paymentIntentRef(), p.currency(),
-                        p.amount(), p.paidAt(), p.balanceTransactionRef(), fee))
+        Optional<FeeLookup.Settlement> settlement = p.balanceTransactionRef() != null
+                ? feeLookup.balanceTransaction(p.balanceTransactionRef())
+                : feeLookup.chargeSettlement(p.id());
+        return settlement.map(s -> p.settled(s.balanceTransaction(), s.fee(), s.currency(), s.amount()))
                 .orElseGet(() -> {
-                    log.debug("Fee of {} not known: balance transaction not expanded and not retrieved", p.id());
+                    log.debug("Fee of {} not known yet: balance transaction not expanded and not retrieved", p.id());
                     return p;
                 });
     }

@@ -5,6 +5,10 @@ import static io.ledgerbridge.ledger.domain.Accounts.UNBILLED;
 import static io.ledgerbridge.ledger.domain.Accounts.USAGE_REVENUE;
 import static io.ledgerbridge.ledger.domain.Accounts.BAD_DEBT;
 import static io.ledgerbridge.ledger.domain.Accounts.CASH;
+import static io.ledgerbridge.ledger.domain.Accounts.CURRENCY_EXCHANGE;
+import static io.ledgerbridge.ledger.domain.Accounts.DISPUTED_FUNDS;
+import static io.ledgerbridge.ledger.domain.Accounts.DISPUTE_FEES;
+import static io.ledgerbridge.ledger.domain.Accounts.OTHER_RECEIPTS;
 import static io.ledgerbridge.ledger.domain.Accounts.DEFERRED_REVENUE;
 import static io.ledgerbridge.ledger.domain.Accounts.PROCESSING_FEES;
 import static io.ledgerbridge.ledger.domain.Accounts.REFUNDS_AND_CREDITS;
@@ -63,11 +67,20 @@ public final class PostingRules {
     /** Payment: Dr 1010 gross; Cr AR what is applied to the invoice; Cr 2100 the rest (overpayment or no invoice). */
     public static JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
                                        long applied, String memo) {
+        return payment(key, date, currency, customer, amount, applied, false, memo);
+    }
+
+    /**
+     * Payment, with the debit on 1030 Currency Exchange instead of 1010 when the processor settles it in another
+     * currency ({@code crossCurrency}): the settlement entry then moves it to 1010 in the settlement currency.
+     */
+    public static JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
+                                       long applied, boolean crossCurrency, String memo) {
         if (applied < 0 || applied > amount) {
             throw new IllegalArgumentException("applied " + applied + " outside [0, " + amount + "]");
         }
         List<JournalLine> out = new ArrayList<>();
-        out.add(JournalLine.debit(STRIPE_CLEARING, amount, customer, null));
+        out.add(JournalLine.debit(crossCurrency ? CURRENCY_EXCHANGE : STRIPE_CLEARING, amount, customer, null));
         if (applied > 0) {
             out.add(JournalLine.credit(AR, applied, customer, null));
         }
@@ -75,6 +88,86 @@ public final class PostingRules {
             out.add(JournalLine.credit(UNAPPLIED_CASH, amount - applied, customer, null));
         }
         return new JournalEntry(key, date, currency, memo, "payment_succeeded", customer, null, out);
+    }
+
+    /**
+     * A charge settled in another currency than its own, in the settlement currency: Dr 1010 what the processor
+     * credited / Cr 1030. With the charge-currency side (1030 debited by the payment) 1030's balances, valued at
+     * the functional currency, are the realized FX result.
+     */
+    public static JournalEntry settlement(String key, LocalDate date, String settlementCurrency, String customer,
+                                          long settledAmount, String memo) {
+        return new JournalEntry(key, date, settlementCurrency, memo, "cross_currency_settlement", customer, null, List.of(
+                JournalLine.debit(STRIPE_CLEARING, settledAmount, customer, null),
+                JournalLine.credit(CURRENCY_EXCHANGE, settledAmount, customer, null)));
+    }
+
+    /** A payment posted to 1010 in its own currency, found later to settle in another: Dr 1030 / Cr 1010 in the charge currency. */
+    public static JournalEntry settlementReclass(String key, LocalDate date, String currency, String customer, long amount,
+                                                 String memo) {
+        return new JournalEntry(key, date, currency, memo, "cross_currency_settlement", customer, null, List.of(
+                JournalLine.debit(CURRENCY_EXCHANGE, amount, customer, null),
+                JournalLine.credit(STRIPE_CLEARING, amount, customer, null)));
+    }
+
+    /** Unapplied cash applied to an invoice when a payment is linked to it later: Dr 2100 / Cr 1100. */
+    public static JournalEntry application(String key, LocalDate date, String currency, String customer, long amount,
+                                           String rule, String memo) {
+        return new JournalEntry(key, date, currency, memo, rule, customer, null, List.of(
+                JournalLine.debit(UNAPPLIED_CASH, amount, customer, null),
+                JournalLine.credit(AR, amount, customer, null)));
+    }
+
+    /** An invoice paid outside the processor: Dr 1020 Other Receipts Clearing / Cr 1100. */
+    public static JournalEntry paidOutOfBand(String key, LocalDate date, String currency, String customer, long amount,
+                                             String memo) {
+        return new JournalEntry(key, date, currency, memo, "invoice_paid_out_of_band", customer, null, List.of(
+                JournalLine.debit(OTHER_RECEIPTS, amount, customer, null),
+                JournalLine.credit(AR, amount, customer, null)));
+    }
+
+    /** A credit given to a customer's balance by hand: Dr 4900 / Cr 2100. */
+    public static JournalEntry balanceCredit(String key, LocalDate date, String currency, String customer, long amount,
+                                             String memo) {
+        return new JournalEntry(key, date, currency, memo, "customer_balance_credit", customer, null, List.of(
+                JournalLine.debit(REFUNDS_AND_CREDITS, amount, customer, null),
+                JournalLine.credit(UNAPPLIED_CASH, amount, customer, null)));
+    }
+
+    /**
+     * A dispute's balance transaction: funds withdrawn ({@code amount} negative, with the dispute fee: Dr 1060 /
+     * Dr 6200 / Cr 1010) or reinstated ({@code amount} positive, a fee returned as a negative fee: Dr 1010 /
+     * Cr 1060 / Cr 6200). 1010 moves by the net, as the processor balance did.
+     */
+    public static JournalEntry disputeFunds(String key, LocalDate date, String currency, String customer, long amount,
+                                            long fee, String memo) {
+        List<JournalLine> out = new ArrayList<>();
+        long net = Math.subtractExact(amount, fee);
+        if (amount < 0) {
+            out.add(JournalLine.debit(DISPUTED_FUNDS, -amount, customer, null));
+        }
+        if (fee > 0) {
+            out.add(JournalLine.debit(DISPUTE_FEES, fee, customer, null));
+        }
+        if (net > 0) {
+            out.add(JournalLine.debit(STRIPE_CLEARING, net, customer, null));
+        } else if (net < 0) {
+            out.add(JournalLine.credit(STRIPE_CLEARING, -net, customer, null));
+        }
+        if (amount > 0) {
+            out.add(JournalLine.credit(DISPUTED_FUNDS, amount, customer, null));
+        }
+        if (fee < 0) {
+            out.add(JournalLine.credit(DISPUTE_FEES, -fee, customer, null));
+        }
+        return new JournalEntry(key, date, currency, memo, amount < 0 ? "dispute_funds_withdrawn" : "dispute_funds_reinstated",
+                customer, null, out);
+    }
+
+    /** A lost dispute: Dr 2100 / 2200 / 4900 / 2000 per the split, as for a refund / Cr 1060 Disputed Funds. */
+    public static JournalEntry disputeLost(String key, LocalDate date, String currency, String customer, long amount,
+                                           Split split, String memo) {
+        return reduction(key, date, currency, customer, amount, split, DISPUTED_FUNDS, "dispute_lost", memo);
     }
 
     /** Processor fee: Dr 6000 / Cr 1010. */
