@@ -417,8 +417,11 @@ public class PostingService {
             entry = PostingRules.invoiceFinalized(key(event, "invoice", inv.id(), "finalized"), date, inv.currency(),
                     customer, inv.total(), inv.tax(), lines, memo);
         } catch (PostingRules.InvoiceDoesNotSum e) {
+            String why = Boolean.TRUE.equals(inv.linesHaveMore())
+                    ? "; its webhook lists only part of its lines (lines.has_more) and the Stripe API could not give the rest"
+                    : "";
             openException(event, "invoice_does_not_sum", customer,
-                    "Invoice " + inv.id() + " was not posted: " + e.getMessage(), Map.of("invoice", inv.id()));
+                    "Invoice " + inv.id() + " was not posted: " + e.getMessage() + why, Map.of("invoice", inv.id()));
             return PostingOutcome.exception("invoice does not sum: " + e.getMessage());
         }
         Optional<Long> id = store.post(entry, event.inboxId());
@@ -697,6 +700,18 @@ public class PostingService {
         Optional<OpenInvoice> found = lockInvoice(invoiceId);
         if (found.isEmpty()) {
             return waitForInvoice(invoiceId);
+        }
+        if ("payment_record".equals(ip.paymentType())) {
+            // paid outside Stripe (API 2025-03-31 and later record such payments as payment records)
+            OpenInvoice open = found.get();
+            long amount = Math.min(ip.amount(), Math.max(0, open.open()));
+            String memo = "Stripe invoice " + ip.invoiceRef() + " paid outside Stripe (" + ip.id() + ")";
+            List<Long> posted = amount <= 0 ? List.of() : applyToInvoice(event, PostingRules.paidOutOfBand(
+                    key(event, "invoice_payment", ip.id(), "out_of_band"), date(event.occurredAt()), open.currency(),
+                    open.customer(), amount, memo), invoiceId, amount).map(List::of).orElse(List.of());
+            List<Long> all = new ArrayList<>(posted);
+            all.addAll(drain("settled:" + invoiceId, batch));
+            return PostingOutcome.posted(all, memo);
         }
         if (ip.paymentIntentRef() == null && ip.chargeRef() == null) {
             openException(event, "no_posting_rule", found.get().customer(), "Stripe invoice payment " + ip.id() + " of "

@@ -179,6 +179,20 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
                 .withBody("""
                         {"error": {"type": "invalid_request_error", "code": "resource_missing",
                                    "message": "No such balance transaction"}}""")));
+        // reads a webhook may need: a charge with its balance transaction, a payout's balance transactions, an
+        // invoice's lines; unknown to this fake unless a test stubs them (Stripe's answers for an unknown id)
+        s.stubFor(get(urlPathMatching("/v1/charges/ch_[A-Za-z0-9_]+")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"error": {"type": "invalid_request_error", "code": "resource_missing", "param": "id",
+                                   "message": "No such charge"}}""")));
+        s.stubFor(get(urlPathMatching("/v1/invoices/in_[A-Za-z0-9_]+/lines")).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json")
+                .withBody("""
+                        {"error": {"type": "invalid_request_error", "code": "resource_missing", "param": "invoice",
+                                   "message": "No such invoice"}}""")));
+        s.stubFor(get(urlPathEqualTo("/v1/balance_transactions")).willReturn(okJson("""
+                {"object": "list", "data": [], "has_more": false, "url": "/v1/balance_transactions"}""")));
         // Salesforce OAuth 2.0 token endpoint (client credentials flow) and the Opportunity write-back
         s.stubFor(post(urlPathEqualTo("/services/oauth2/token")).willReturn(okJson("""
                 {"access_token": "00D5g000004FAKE!AQ0AQtest", "instance_url": "%1$s", "id": "%1$s/id/00D5g000004FAKE/0055g00000FAKE",

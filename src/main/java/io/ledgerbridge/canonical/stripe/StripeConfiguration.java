@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.stripe.model.BalanceTransaction;
 import com.stripe.model.Charge;
-import com.stripe.model.InvoiceLineItem;
 import com.stripe.param.BalanceTransactionListParams;
 import com.stripe.param.ChargeRetrieveParams;
-import com.stripe.param.InvoiceLineItemListParams;
+import com.stripe.net.ApiResource;
 import io.ledgerbridge.canonical.Payout;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,13 +99,19 @@ public class StripeConfiguration {
 
         @Override
         public Optional<JsonNode> invoiceLines(String invoiceId) {
+            // read raw, page by page: the lines as Stripe sends them, whatever API version the account is on
             return read("lines of invoice " + invoiceId, () -> {
                 ArrayNode lines = mapper.createArrayNode();
-                InvoiceLineItemListParams params = InvoiceLineItemListParams.builder().setLimit(100L).build();
-                for (InvoiceLineItem line : client.invoices().lineItems().list(invoiceId, params).autoPagingIterable()) {
-                    lines.add(mapper.readTree(line.toJson()));
+                String after = null;
+                while (true) {
+                    String url = "/v1/invoices/" + invoiceId + "/lines?limit=100" + (after == null ? "" : "&starting_after=" + after);
+                    JsonNode page = mapper.readTree(client.rawRequest(ApiResource.RequestMethod.GET, url, null).body());
+                    page.path("data").forEach(lines::add);
+                    if (!page.path("has_more").asBoolean(false) || lines.isEmpty()) {
+                        return lines;
+                    }
+                    after = lines.get(lines.size() - 1).path("id").asText();
                 }
-                return lines;
             });
         }
 
