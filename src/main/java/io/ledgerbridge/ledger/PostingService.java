@@ -177,7 +177,9 @@ public class PostingService {
                       waiting_for like 'invoice:%' and exists (select 1 from ar_invoice a where a.invoice_id = substr(i.waiting_for, 9))
                    or waiting_for like 'payment:%' and exists (select 1 from ar_payment p where p.payment_id = substr(i.waiting_for, 9))
                    or waiting_for like 'payment-intent:%'
-                      and exists (select 1 from ar_payment p where p.payment_intent = substr(i.waiting_for, 16)))
+                      and exists (select 1 from ar_payment p where p.payment_intent = substr(i.waiting_for, 16))
+                   or waiting_for like 'settled:%' and exists (select 1 from ar_invoice a where a.invoice_id = substr(i.waiting_for, 9)
+                      and a.total - a.amount_paid - a.amount_credited - a.amount_written_off <= 0))
                 order by id limit 500 for update skip locked""",
                 rs -> {
                     events.add(waitingEvent(rs.getLong(1), rs.getString(2)));
@@ -199,7 +201,7 @@ public class PostingService {
         final Map<Long, CanonicalEvent> events = new java.util.HashMap<>();
         final Map<String, List<CanonicalEvent>> waiting = new java.util.HashMap<>();
         final Map<String, List<CanonicalEvent>> stored = new java.util.HashMap<>();
-        final java.util.Set<Long> drained = new java.util.HashSet<>();
+        final java.util.Set<String> drained = new java.util.HashSet<>();
         /** Invoices this transaction holds locked, as they stand in it (read, or booked, in this batch). */
         final Map<String, OpenInvoice> invoices = new java.util.HashMap<>();
         /** Whether a payment id is in ar_payment, for the ids looked up for the batch or posted in it. */
@@ -739,13 +741,30 @@ public class PostingService {
         if (invoice.id().equals(pay.get("invoice_id"))) {
             return PostingOutcome.posted(List.of(), "payment " + payment + " was applied to invoice " + invoice.id() + " when it was posted");
         }
-        long available = ((Number) pay.get("unapplied")).longValue() - ((Number) pay.get("amount_refunded")).longValue();
-        long apply = Math.min(amount, Math.min(available, Math.max(0, invoice.open())));
+        long unapplied = ((Number) pay.get("unapplied")).longValue();
+        long refunded = ((Number) pay.get("amount_refunded")).longValue();
+        long apply = Math.min(amount, Math.min(unapplied, Math.max(0, invoice.open())));
         if (apply <= 0) {
             return PostingOutcome.posted(List.of(), "nothing to apply: invoice " + invoice.id() + " has " + invoice.open()
-                    + " open and payment " + payment + " " + Math.max(0, available) + " unapplied");
+                    + " open and payment " + payment + " " + Math.max(0, unapplied) + " unapplied");
         }
         String customer = pay.get("customer_id") != null ? (String) pay.get("customer_id") : invoice.customer();
+        List<Long> posted = new ArrayList<>();
+        // refunds (or a lost dispute) of this payment posted before the link took the money out of unapplied cash;
+        // they belonged to the invoice: taken out of its revenue instead, as they would have been in the other order
+        long reclass = Math.min(refunded, Math.max(0, apply - Math.max(0, unapplied - refunded)));
+        if (reclass > 0) {
+            LocalDate date = date(event.occurredAt());
+            PostingRules.Split split = split(reclass, 0, invoice.id(), date);
+            store.post(PostingRules.reduction(event.source() + ":refund_reclass:" + payment + ":" + invoice.id(), date,
+                    invoice.currency(), customer, reclass, split, io.ledgerbridge.ledger.domain.Accounts.UNAPPLIED_CASH,
+                    "refund_reclassified", "Refunds of payment " + payment + " posted before it was linked to invoice "
+                            + invoice.id() + ": out of the invoice's revenue, not unapplied cash"), event.inboxId())
+                    .ifPresent(id -> {
+                        posted.add(id);
+                        reduceDeferral(invoice.id(), split.unearned(), date, id, Map.of());
+                    });
+        }
         String memo = "Stripe payment " + payment.substring(payment.indexOf(':') + 1) + " applied to invoice "
                 + invoice.id().substring(invoice.id().indexOf(':') + 1) + " (" + linkId + ")";
         Optional<Long> id = applyToInvoice(event, PostingRules.application(event.source() + ":application:" + payment + ":" + invoice.id(),
@@ -755,7 +774,7 @@ public class PostingService {
                     update ar_payment set invoice_id = coalesce(invoice_id, ?), applied = applied + ?, unapplied = unapplied - ?
                     where payment_id = ?""", invoice.id(), apply, apply, payment);
         }
-        List<Long> posted = new ArrayList<>(id.map(List::of).orElse(List.of()));
+        id.ifPresent(posted::add);
         posted.addAll(drain("settled:" + invoice.id(), batch));
         return PostingOutcome.posted(posted, memo);
     }
@@ -1116,7 +1135,8 @@ public class PostingService {
         List<CanonicalEvent> waiting = new ArrayList<>(stored != null ? stored : storedWaiting(dependency));
         waiting.addAll(batch.waiting.getOrDefault(dependency, List.of()));
         batch.waiting.remove(dependency);
-        waiting.removeIf(e -> e.inboxId() != null && !batch.drained.add(e.inboxId()));
+        // an event is drained once per dependency (it may wait again, for something else, after it was applied)
+        waiting.removeIf(e -> e.inboxId() != null && !batch.drained.add(e.inboxId() + "@" + dependency));
         List<Long> posted = new ArrayList<>();
         for (CanonicalEvent e : waiting) {
             posted.addAll(apply(e, batch).entryIds());

@@ -241,7 +241,8 @@ public final class PostingRules {
                 "credit_note", memo);
     }
 
-    private static JournalEntry reduction(String key, LocalDate date, String currency, String customer, long amount,
+    /** A reduction of revenue (refund, credit note, lost dispute) per the split, credited to {@code creditAccount}. */
+    public static JournalEntry reduction(String key, LocalDate date, String currency, String customer, long amount,
                                           Split split, String creditAccount, String rule, String memo) {
         if (split.total() != amount) {
             throw new UnbalancedEntryException("split " + split + " does not add up to " + amount);
