@@ -17,6 +17,7 @@ import io.ledgerbridge.canonical.Payout;
 import io.ledgerbridge.canonical.Refund;
 import io.ledgerbridge.canonical.mapping.EventMapping;
 import io.ledgerbridge.canonical.mapping.MappingCatalog;
+import io.ledgerbridge.canonical.Currencies;
 import io.ledgerbridge.canonical.mapping.MappingException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,6 +152,11 @@ public class StripeEventMapper {
         if (!problems.isEmpty()) {
             throw new MappingException(m.version() + ": the canonical " + m.target() + " is not valid: "
                     + problems.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; ")));
+        }
+        try {
+            Currencies.checkAll(body); // ISO 4217, every currency field at any depth
+        } catch (MappingException e) {
+            throw new MappingException(m.version() + ": the canonical " + m.target() + " is not valid: " + e.getMessage());
         }
     }
 
