@@ -1,8 +1,7 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.canonical.Currencies;
 import java.math.BigDecimal;
-import java.util.Currency;
-import java.util.Locale;
 
 /** Reading amounts as people type them in documents ("12,000.00", "$0.002", "10%") into minor units. */
 public final class Amounts {
@@ -12,11 +11,7 @@ public final class Amounts {
 
     /** The ISO 4217 exponent of a currency (2 for USD, 0 for JPY, 3 for KWD). */
     public static int exponent(String currency) {
-        try {
-            return Math.max(0, Currency.getInstance(currency.toUpperCase(Locale.ROOT)).getDefaultFractionDigits());
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("'" + currency + "' is not an ISO 4217 currency code");
-        }
+        return Currencies.exponent(currency);
     }
 
     /** A decimal in major units, cleaned of grouping and currency symbols. */

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 /**
  * HubSpot webhooks, signature v3: {@code X-HubSpot-Signature-v3} is the base64 HMAC-SHA256, with
  * the app's client secret, of method + URI + body + {@code X-HubSpot-Request-Timestamp}; a timestamp
- * older than five minutes is refused. The URI is the public address HubSpot called
+ * more than five minutes from now, before or after, is refused. The URI is the public address HubSpot called
  * ({@code HUBSPOT_WEBHOOK_URL}; by default rebuilt from the Host and X-Forwarded-Proto headers).
  * A delivery is a JSON array of events, each stored as its own inbox event by its eventId.
  */
@@ -55,9 +55,10 @@ public class HubspotWebhook extends SignedWebhook {
             reject("missing or unreadable X-HubSpot-Request-Timestamp header");
             return;
         }
-        Duration age = Duration.between(Instant.ofEpochMilli(millis), clock.instant()).abs();
-        if (age.compareTo(tolerance) > 0) {
-            reject("timestamp outside the tolerance of " + tolerance.toSeconds() + " s");
+        Duration age = Duration.between(Instant.ofEpochMilli(millis), clock.instant());
+        if (age.abs().compareTo(tolerance) > 0) {
+            reject("timestamp is " + age.abs().toSeconds() + " s " + (age.isNegative() ? "in the future" : "old")
+                    + ", outside the tolerance of " + tolerance.toSeconds() + " s");
         }
         String uri = publicUrl == null || publicUrl.isBlank()
                 ? (forwardedProto == null ? "http" : forwardedProto) + "://" + host + "/webhooks/hubspot"

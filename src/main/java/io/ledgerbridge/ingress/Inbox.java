@@ -80,19 +80,40 @@ public class Inbox {
             stored = store.store(event.source(), event.eventId(), event.eventType(), event.partitionKey(),
                     event.payload(), contentType);
         } catch (DataAccessException e) {
-            metrics.count(event.source(), "unavailable");
-            log.error("Inbox unavailable, {} event {} refused with 503: {}", event.source(), event.eventId(), e.getMessage());
-            throw new WebhookRejection(503, "storage_unavailable", "the event could not be stored; retry later");
+            throw unavailable(event, e);
         }
-        if (stored.duplicate()) {
-            metrics.count(event.source(), "duplicate");
-            if (!stored.samePayload()) {
-                log.warn("{} event {} delivered again with a different body; the first body is kept", event.source(), event.eventId());
-            }
-        } else {
-            metrics.count(event.source(), "accepted");
+        if (stored.duplicate() && !stored.samePayload()) {
+            payloadConflict(stored, event, contentType);
         }
+        metrics.count(event.source(), stored.duplicate() ? "duplicate" : "accepted");
         return stored;
+    }
+
+    private WebhookRejection unavailable(ReceivedEvent event, DataAccessException e) {
+        metrics.count(event.source(), "unavailable");
+        log.error("Inbox unavailable, {} event {} refused with 503: {}", event.source(), event.eventId(), e.getMessage());
+        return new WebhookRejection(503, "storage_unavailable", "the event could not be stored; retry later");
+    }
+
+    /**
+     * The event id was stored before with another body. The sender is still answered "duplicate" (it
+     * did deliver the id; answering otherwise would make it retry for ever), the first body stays the
+     * one processed, and a person sees the conflict: a payload_conflict exception with both bodies, the
+     * event trace's conflicts, the counter. If that record cannot be written the sender gets 503 and
+     * its retry records it: a conflict is not acknowledged unseen.
+     */
+    private void payloadConflict(InboxStore.Stored stored, ReceivedEvent event, String contentType) {
+        InboxStore.Conflict conflict;
+        try {
+            conflict = store.recordConflict(stored, event.payload(), contentType);
+        } catch (DataAccessException e) {
+            throw unavailable(event, e);
+        }
+        metrics.payloadConflict(event.source());
+        log.warn("{} event {} delivered again with a different body (delivery {} of that body); the first body is kept, {}",
+                event.source(), event.eventId(), conflict.deliveries(), conflict.exceptionId() == null
+                        ? "its payload_conflict exception was opened at its first delivery"
+                        : "payload_conflict exception " + conflict.exceptionId() + " opened");
     }
 
     /** Turns a refusal into its status and JSON body (used by the webhook route configuration). */

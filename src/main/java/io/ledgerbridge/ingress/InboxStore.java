@@ -229,6 +229,55 @@ public class InboxStore {
         return result;
     }
 
+    /** A conflicting delivery as recorded: its row, how often this body came, the exception it opened (first time only). */
+    public record Conflict(long id, int deliveries, Long exceptionId) {
+    }
+
+    /** The most of each body (in characters) a payload_conflict exception holds; beyond it, the start and the hash. */
+    static final int CONFLICT_BODY_LIMIT = 65_536;
+
+    /**
+     * Records a delivery of an event already stored under its key with a different body. Called only for
+     * such a delivery, after its group committed, so the group commit pays nothing for it. One statement:
+     * the conflict row (a repeat of the same body counts a delivery) and, for a body not seen before, the
+     * payload_conflict exception holding both bodies (each at most {@value #CONFLICT_BODY_LIMIT} characters
+     * beside its SHA-256 and size).
+     */
+    public Conflict recordConflict(Stored stored, String payload, String contentType) {
+        return jdbc.queryForObject("""
+                with c as (
+                    insert into inbox_conflict (inbox_event_id, payload_sha256, payload_bytes, content_type)
+                    values (?, ?, ?, ?)
+                    on conflict (inbox_event_id, payload_sha256)
+                        do update set deliveries = inbox_conflict.deliveries + 1, last_received_at = now()
+                    returning id, inbox_event_id, deliveries),
+                x as (
+                    insert into exception_item (kind, inbox_event_id, summary, details, requested_by, subject_type, subject_id)
+                    select 'payload_conflict', e.id,
+                           e.source || ' event ' || e.event_id || ' was delivered again with a different body; '
+                               || 'the sender was answered duplicate and the first body is kept',
+                           jsonb_build_object('source', e.source, 'eventId', e.event_id, 'limit', ?::int,
+                               'stored', jsonb_build_object('sha256', e.payload_sha256, 'bytes', octet_length(e.payload),
+                                   'receivedAt', e.received_at, 'contentType', e.content_type,
+                                   'payload', left(e.payload, ?), 'truncated', length(e.payload) > ?),
+                               'delivered', jsonb_build_object('sha256', ?::text, 'bytes', ?::int,
+                                   'receivedAt', now(), 'contentType', ?::text,
+                                   'payload', left(?::text, ?), 'truncated', length(?::text) > ?)),
+                           'ingress', 'inbox_conflict', c.id::text
+                    from c join inbox_event e on e.id = c.inbox_event_id
+                    where c.deliveries = 1
+                    returning id)
+                select c.id, c.deliveries, (select id from x) from c""",
+                (rs, n) -> new Conflict(rs.getLong(1), rs.getInt(2), rs.getObject(3, Long.class)),
+                stored.id(), sha256(payload), utf8Bytes(payload), contentType,
+                CONFLICT_BODY_LIMIT, CONFLICT_BODY_LIMIT, CONFLICT_BODY_LIMIT,
+                sha256(payload), utf8Bytes(payload), contentType, payload, CONFLICT_BODY_LIMIT, payload, CONFLICT_BODY_LIMIT);
+    }
+
+    private static int utf8Bytes(String payload) {
+        return payload.getBytes(StandardCharsets.UTF_8).length;
+    }
+
     static String sha256(String payload) {
         try {
             return HexFormat.of().formatHex(

@@ -17,6 +17,14 @@ public class IngressMetrics {
         this.registry = registry;
     }
 
+    /** A delivery of a stored event id with a different body ({@code ledgerbridge_inbox_payload_conflicts_total}). */
+    public void payloadConflict(String source) {
+        counters.computeIfAbsent(source + "|payload_conflict", k -> Counter.builder("ledgerbridge.inbox.payload.conflicts")
+                .description("Deliveries of an event id already stored with a different body (answered duplicate, opened payload_conflict)")
+                .tag("source", source)
+                .register(registry)).increment();
+    }
+
     public void count(String source, String outcome) {
         counters.computeIfAbsent(source + '|' + outcome, k -> Counter.builder("ledgerbridge.ingress.requests")
                 .description("Deliveries received, by source and outcome")

@@ -48,7 +48,11 @@ public class StripeWebhook {
         this.clock = clock;
     }
 
-    /** Refuses with 401 unless the Stripe-Signature header signs this exact body within the tolerance. */
+    /**
+     * Refuses with 401 unless the Stripe-Signature header signs this exact body and its timestamp is
+     * within the tolerance of now, before or after (a tolerance of 0 switches the timestamp check off,
+     * as in stripe-java).
+     */
     public void verify(@Body String payload, @Header("Stripe-Signature") String signature) {
         if (secret == null || secret.isBlank()) {
             reject("no signing secret configured");
@@ -61,6 +65,23 @@ public class StripeWebhook {
         } catch (SignatureVerificationException e) {
             reject(e.getMessage());
         }
+        // stripe-java refuses only a timestamp older than the tolerance; one ahead of it is as much a
+        // replay risk (a header signed for later), so the window is two-sided with the same tolerance
+        long ahead = timestamp(signature) - clock.instant().getEpochSecond();
+        if (toleranceSeconds > 0 && ahead > toleranceSeconds) {
+            reject("Timestamp is " + ahead + " s in the future, outside the tolerance zone of " + toleranceSeconds + " s");
+        }
+    }
+
+    /** The {@code t=} element of a Stripe-Signature header that stripe-java has already accepted. */
+    private static long timestamp(String signature) {
+        for (String element : signature.split(",")) {
+            String[] kv = element.split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equals("t")) {
+                return Long.parseLong(kv[1].trim());
+            }
+        }
+        throw new IllegalStateException("a verified Stripe-Signature header without t=");
     }
 
     private void reject(String why) {

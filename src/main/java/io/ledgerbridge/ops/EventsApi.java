@@ -68,7 +68,8 @@ public class EventsApi {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One event's trace: raw payload, canonical form, journal entries, exceptions, dead letters, audit records")
+    @Operation(summary = "One event's trace: raw payload, canonical form, journal entries, exceptions, deliveries with a "
+            + "conflicting body, dead letters, audit records")
     public Map<String, Object> trace(@PathVariable long id) {
         List<Map<String, Object>> rows = jdbc.queryForList(COLUMNS + " where i.id = :id", Map.of("id", id));
         if (rows.isEmpty()) {
@@ -89,6 +90,13 @@ public class EventsApi {
                 select id, kind, status, summary, details::text as details, created_at as "createdAt", decided_by as "decidedBy",
                        decided_at as "decidedAt", decision_reason as "decisionReason"
                 from exception_item where inbox_event_id = :id order by id""", Map.of("id", id)));
+        out.put("conflicts", jdbc.queryForList("""
+                select c.id, c.payload_sha256 as "payloadSha256", c.payload_bytes as "bytes", c.content_type as "contentType",
+                       c.deliveries, c.first_received_at as "firstReceivedAt", c.last_received_at as "lastReceivedAt",
+                       x.id as "exceptionId", x.status as "exceptionStatus"
+                from inbox_conflict c
+                left join exception_item x on x.subject_type = 'inbox_conflict' and x.subject_id = c.id::text
+                where c.inbox_event_id = :id order by c.id""", Map.of("id", id)));
         out.put("deadLetters", jdbc.queryForList("""
                 select id, route_id as "routeId", error_message as "error", status, failed_at as "failedAt",
                        replay_count as "replayCount", resolved_by as "resolvedBy", resolved_at as "resolvedAt"

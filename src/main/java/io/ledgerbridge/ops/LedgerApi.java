@@ -1,9 +1,9 @@
 package io.ledgerbridge.ops;
 
+import io.ledgerbridge.canonical.Currencies;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +26,16 @@ public class LedgerApi {
         this.jdbc = jdbc;
     }
 
-    /** "12000.00" for 1200000 USD, "1200" for 1200 JPY: the ISO 4217 exponent, integer arithmetic only. */
+    /**
+     * "12000.00" for 1200000 USD, "1200" for 1200 JPY: the ISO 4217 exponent, integer arithmetic only.
+     * A code that is not an ISO 4217 currency has no known exponent and none is guessed: the amount is
+     * shown in minor units, saying so.
+     */
     static String decimal(long minor, String currency) {
-        int exponent;
-        try {
-            exponent = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
-        } catch (IllegalArgumentException e) {
-            exponent = 2;
+        if (!Currencies.known(currency)) {
+            return minor + " (minor units; " + currency + " is not an ISO 4217 currency)";
         }
+        int exponent = Currencies.exponent(currency);
         if (exponent == 0) {
             return Long.toString(minor);
         }

@@ -10,6 +10,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.canonical.CreditNote;
+import io.ledgerbridge.canonical.Currencies;
 import io.ledgerbridge.canonical.Customer;
 import io.ledgerbridge.canonical.Invoice;
 import io.ledgerbridge.canonical.Payment;
@@ -206,6 +207,11 @@ public class StripeEventMapper {
         if (!problems.isEmpty()) {
             throw new MappingException(m.version() + ": the canonical " + m.target() + " is not valid: "
                     + problems.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; ")));
+        }
+        try {
+            Currencies.checkAll(body); // ISO 4217, every currency field at any depth
+        } catch (MappingException e) {
+            throw new MappingException(m.version() + ": the canonical " + m.target() + " is not valid: " + e.getMessage());
         }
     }
 
