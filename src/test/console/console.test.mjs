@@ -112,6 +112,10 @@ try {
   check(rowText.includes(seed.customerName) && rowText.includes('contract ctr-docusign-env-7731'), 'customer and document: ' + rowText);
   check(!(await row.locator('details.technical').evaluate(d => d.open)), 'the technical detail is folded away');
   check((await row.locator('details.technical code').textContent()).includes('payment_terms'), 'the kind is in the technical detail');
+  const bulkRow = await page.locator(`[data-testid=dead-letters] tr`).filter({ hasText: 'xero answered 503' }).first().innerText();
+  check(bulkRow.includes(seed.customerName) && bulkRow.includes('journal entry ') && bulkRow.includes('Stripe invoice'),
+    'a dead letter names its customer and document: ' + bulkRow);
+  await shot('work');
   await row.locator('input.reason').fill('looks fine to me');
   await row.getByRole('button', { name: 'Approve' }).click();
   await expectMessage('cannot decide');
@@ -144,7 +148,6 @@ try {
   const cls = page.locator(`[data-testid=dead-letter-classes] tr[data-error-class="${seed.bulkClass}"]`);
   const clsText = await cls.innerText();
   check(clsText.includes('could not be sent to the ERP'), 'the class told in plain language: ' + clsText);
-  await shot('work');
   await cls.getByRole('button', { name: 'Replay all 2' }).click();
   await expectMessage('Replayed 2 of 2 dead letters (ErpException$Retryable)');
   await cls.waitFor({ state: 'detached', timeout: 10000 }).catch(() => fail('the replayed class is still listed'));
@@ -155,9 +158,6 @@ try {
   await loaded('search/' + seed.stripeCustomer);
   const hit = page.locator(`[data-testid=search-hits] li[data-type=customer][data-id="${seed.customerId}"]`);
   await hit.waitFor({ timeout: 10000 }).catch(() => fail('no customer hit for ' + seed.stripeCustomer));
-  const invoiceHits = await apiGet('/api/search?q=' + seed.openInvoice);
-  check(invoiceHits.hits[0] && invoiceHits.hits[0].type === 'invoice', 'an invoice id finds the invoice');
-  await shot('search');
   await hit.locator('a').click();
   await loaded('customer/' + seed.customerId);
   check((await page.locator('[data-testid=customer-name]').textContent()) === seed.customerName, 'customer name');
@@ -186,6 +186,15 @@ try {
   check((await page.locator('[data-testid=event-audit]').innerText()).includes('approved'), 'audit');
   await page.locator('[data-testid=event-canonical] summary').click();
   await shot('event');
+
+  // search by an invoice id: the invoice and the payment that paid it, each leading to its event
+  await page.fill('#q', seed.paidInvoice);
+  await page.click('#search button[type=submit]');
+  await loaded('search/' + seed.paidInvoice);
+  const types = await page.locator('[data-testid=search-hits] li').evaluateAll(lis => lis.map(li => li.dataset.type));
+  check(same(types, ['invoice', 'payment']), 'an invoice id finds the invoice and its payment: ' + types);
+  check((await page.locator('[data-testid=search-hits] li[data-type=invoice]').innerText()).includes('USD 12,000.00'), 'the invoice hit names its amount');
+  await shot('search');
 
   // jobs: any kind, its progress bar, counters, and a cancel button for an admin
   await go('#/jobs', 'jobs');

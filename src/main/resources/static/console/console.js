@@ -53,6 +53,7 @@
   }
   // charts draw major units (a number for the axis); the API's figures stay integer minor units
   const major = (minor, currency) => minor / Math.pow(10, digits(currency));
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const when = t => (t || '').slice(0, 16).replace('T', ' ');
   const eventLink = id => id == null ? '' : el('a', { href: '#/event/' + id, class: 'event-link' }, 'event ' + id);
   const customerLink = (id, name) => id == null ? '' : el('a', { href: '#/customer/' + encodeURIComponent(id), class: 'customer-link' }, name || id);
@@ -90,7 +91,7 @@
       const a = aging.currencies.find(c => c.currency === currency) || { amount: aging.buckets.map(() => 0), invoices: aging.buckets.map(() => 0), total: 0 };
       chart('chart-aging', { type: 'bar', data: { labels: aging.buckets, datasets: [{ label: 'open receivables', backgroundColor: ['#4e79a7', '#f2a93b', '#e15759', '#8c1c13'],
         data: a.amount.map(v => major(v, currency)) }] }, options: { scales: moneyAxis, plugins: { legend: { display: false } } } });
-      $('#overview-aging .caption').textContent = `${currency} ${money(a.total, currency)} open in ${a.invoices.reduce((x, y) => x + y, 0)} invoices, as of ${aging.asOf}`;
+      $('#overview-aging .caption').textContent = `${currency} ${money(a.total, currency)} open in ${plural(a.invoices.reduce((x, y) => x + y, 0), 'invoice')}, as of ${aging.asOf}`;
 
       const today = new Date();
       const from = new Date(today.getTime() - 29 * 86400000);
@@ -123,7 +124,7 @@
         { label: 'open dead letters', backgroundColor: '#e15759', data: backlog.deadLetters }] },
         options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
       const n = list => list.reduce((x, y) => x + y, 0);
-      $('#overview-backlog .caption').replaceChildren(`${n(backlog.exceptions)} exceptions and ${n(backlog.deadLetters)} dead letters wait for a person: `,
+      $('#overview-backlog .caption').replaceChildren(`${plural(n(backlog.exceptions), 'exception')} and ${plural(n(backlog.deadLetters), 'dead letter')} wait for a person: `,
         el('a', { href: '#/work' }, 'see them'));
     },
     async exceptions() {

@@ -82,8 +82,8 @@ class FinanceConsoleBrowserTest {
         Instant invoiced = now.minus(Duration.ofDays(60));
         long invoiceEvent = sendStripe(http, "invoice.finalized", invoice(paidInvoice, cus, "usd", 1_200_000, invoiced,
                 invoiced.plus(Duration.ofDays(365)), invoiced, "prod_platform_annual"), invoiced);
-        sendStripe(http, "charge.succeeded", charge("ch_" + uid(), cus, paidInvoice, "usd", 1_200_000, 34_830L,
-                invoiced.plus(Duration.ofDays(5))), invoiced.plus(Duration.ofDays(5)));
+        Instant paid = now.minus(Duration.ofDays(10));
+        sendStripe(http, "charge.succeeded", charge("ch_" + uid(), cus, paidInvoice, "usd", 1_200_000, 34_830L, paid), paid);
         Instant second = now.minus(Duration.ofDays(45));
         sendStripe(http, "invoice.finalized", invoice(openInvoice, cus, "usd", 250_000, second, second.plus(Duration.ofDays(30)), second,
                 "prod_platform_annual"), second);
@@ -107,13 +107,20 @@ class FinanceConsoleBrowserTest {
                 values ('erp-sync', 'direct:erp-retry', '{"postingId":-1}', 'io.ledgerbridge.erp.ErpException$Refused',
                         'quickbooks refused the document (HTTP 400): Invalid Reference Id')
                 returning id""", Long.class);
+        // two ERP sync failures of one class, for the customer's invoice posting (replayed to a log endpoint, not the ERP)
         String bulkClass = "io.ledgerbridge.erp.ErpException$Retryable";
         jdbc.update("update dead_letter set status = 'discarded', resolved_by = 'test' where status = 'open' and error_class = ?", bulkClass);
+        long posting = jdbc.queryForObject("select min(id) from erp_posting where entry_id = ?", Long.class, entry);
         for (int i = 0; i < 2; i++) {
             jdbc.update("""
                     insert into dead_letter (route_id, replay_uri, payload, headers, error_class, error_message)
-                    values ('erp-sync', 'log:console-bulk-replay', '{}', '{}'::jsonb, ?, 'xero answered 503 Service Unavailable')""", bulkClass);
+                    values ('erp-sync', 'log:console-bulk-replay', ?, '{}'::jsonb, ?, 'xero answered 503 Service Unavailable')""",
+                    "{\"postingId\":" + posting + "}", bulkClass);
         }
+        // long jobs as the product runs them: a recognition run; and an import's progress as the Stripe import reports it
+        HttpResponse<String> recognition = http.postAs("/api/revenue/recognize?through=" + java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+                .minusDays(1), "admin", "admin-test", null);
+        assertThat(recognition.statusCode()).as(recognition.body()).isEqualTo(200);
         long job = jobs.start("stripe_import", "Stripe history 2025-01-01..2026-12-01", 1_000L, "admin");
         jobs.advance(job, 400, null, Map.of("read", 450, "stored", 420, "posted", 400, "ratePerSecond", 120, "etaSeconds", 5));
 
