@@ -159,6 +159,11 @@ class ConsoleApiTest {
     }
 
     private long sendStripe(String type, ObjectNode object, Instant created) throws Exception {
+        return sendStripe(http, jdbc, type, object, created);
+    }
+
+    /** Sends a signed Stripe event and waits until the ledger has posted it; returns its event number. */
+    static long sendStripe(Http http, JdbcTemplate jdbc, String type, ObjectNode object, Instant created) throws Exception {
         HttpResponse<String> r = http.stripe(event("evt_" + uid(), type, object, created).toString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         long id = JSON.readTree(r.body()).path("id").asLong();

@@ -1,7 +1,6 @@
 package io.ledgerbridge.ops;
 
 import static io.ledgerbridge.support.StripeEvents.charge;
-import static io.ledgerbridge.support.StripeEvents.event;
 import static io.ledgerbridge.support.StripeEvents.invoice;
 import static io.ledgerbridge.support.StripeEvents.payout;
 import static io.ledgerbridge.support.StripeEvents.uid;
@@ -54,12 +53,7 @@ class FinanceConsoleBrowserTest {
     JobProgress jobs;
 
     private long sendStripe(Http http, String type, ObjectNode object, Instant created) throws Exception {
-        HttpResponse<String> r = http.stripe(event("evt_" + uid(), type, object, created).toString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        long id = JSON.readTree(r.body()).path("id").asLong();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
-                assertThat(jdbc.queryForObject("select status from inbox_event where id = ?", String.class, id)).isEqualTo("posted"));
-        return id;
+        return ConsoleApiTest.sendStripe(http, jdbc, type, object, created);
     }
 
     @Test
