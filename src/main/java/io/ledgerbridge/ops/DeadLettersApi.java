@@ -27,25 +27,41 @@ public class DeadLettersApi {
     private final JdbcTemplate jdbc;
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
+    private final org.springframework.transaction.support.TransactionTemplate transactions;
 
-    public DeadLettersApi(JdbcTemplate jdbc, ProducerTemplate producer, ObjectMapper mapper) {
+    public DeadLettersApi(JdbcTemplate jdbc, ProducerTemplate producer, ObjectMapper mapper,
+                          org.springframework.transaction.support.TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.producer = producer;
         this.mapper = mapper;
+        this.transactions = transactions;
     }
 
+    /** Dead letters replayed by one bulk call at most; the answer says how many of the class remain open. */
+    static final int BULK_LIMIT = 1000;
+
     @GetMapping
-    @Operation(summary = "Dead letters (status open, replayed or discarded), newest first")
+    @Operation(summary = "Dead letters (status open, replayed or discarded), newest first, each with what happened and what to do")
     public List<Map<String, Object>> list(@RequestParam(required = false) String status,
                                           @RequestParam(defaultValue = "100") int limit,
                                           @RequestParam(defaultValue = "0") int offset) {
         Paging.check(limit, offset);
+        // the customer and document: the event's, or for an ERP sync the journal entry's (its payload names the posting)
         return jdbc.queryForList("""
-                select id, inbox_event_id as "eventId", route_id as "routeId", replay_uri as "replayUri",
-                       message_key as "messageKey", error_class as "errorClass", error_message as "error", failed_at as "failedAt",
-                       status, replay_count as "replayCount", resolved_by as "resolvedBy", resolved_at as "resolvedAt"
-                from dead_letter where (?::text is null or status = ?) order by id desc limit ? offset ?""",
-                status, status, limit, offset);
+                select d.id, d.inbox_event_id as "eventId", d.route_id as "routeId", d.replay_uri as "replayUri",
+                       d.message_key as "messageKey", d.error_class as "errorClass", d.error_message as "error", d.failed_at as "failedAt",
+                       d.status, d.replay_count as "replayCount", d.resolved_by as "resolvedBy", d.resolved_at as "resolvedAt",
+                       c.id as "customer", c.legal_name as "customerName",
+                       coalesce(""" + EventsApi.DOCUMENT + """
+                                , 'journal entry ' || e.id || ' (' || e.memo || ')') as document
+                from dead_letter d
+                left join inbox_event i on i.id = d.inbox_event_id
+                left join erp_posting p on p.id = substring(d.payload from '"postingId"\\s*:\\s*(\\d{1,18})')::bigint
+                left join journal_entry e on e.id = p.entry_id
+                left join customer c on c.id = coalesce(e.customer_id,
+                        (select x.customer_id from customer_xref x where x.system || ':' || x.external_id = i.partition_key limit 1))
+                where (?::text is null or d.status = ?) order by d.id desc limit ? offset ?""",
+                status, status, limit, offset).stream().map(PlainLanguage::deadLetter).toList();
     }
 
     private Map<String, Object> open(long id) {
@@ -86,6 +102,54 @@ public class DeadLettersApi {
         }
         audit(user.getName(), "replayed", id, eventId, null);
         return Map.of("id", id, "status", "replayed", "replayedTo", row.get("replay_uri"));
+    }
+
+    @PostMapping("/replay")
+    @Operation(summary = "Replay every open dead letter of one error class, each as its own replay (admin): "
+            + "body {\"errorClass\": \"...\"}; answers how many matched, were replayed, failed and remain")
+    public Map<String, Object> replayAll(@RequestBody(required = false) Map<String, String> body, Principal user) {
+        String errorClass = body == null ? null : body.get("errorClass");
+        if (errorClass == null || errorClass.isBlank()) {
+            throw ApiErrors.ApiException.badRequest("errorClass", "name the error class to replay: {\"errorClass\": \"...\"}");
+        }
+        List<Long> ids = jdbc.queryForList("select id from dead_letter where status = 'open' and error_class = ? order by id limit ?",
+                Long.class, errorClass, BULK_LIMIT);
+        int replayed = 0;
+        int skipped = 0;
+        List<Map<String, Object>> failures = new java.util.ArrayList<>();
+        for (long id : ids) {
+            try {
+                transactions.executeWithoutResult(tx -> {
+                    try {
+                        replay(id, user);
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e.getMessage(), e);
+                    }
+                });
+                replayed++;
+            } catch (ApiErrors.ApiException e) {
+                if (e.status == HttpStatus.CONFLICT) {
+                    skipped++; // resolved by someone else meanwhile
+                } else {
+                    failures.add(Map.of("id", id, "message", e.getMessage()));
+                }
+            } catch (RuntimeException e) {
+                failures.add(Map.of("id", id, "message", String.valueOf(e.getMessage())));
+            }
+        }
+        Integer remaining = jdbc.queryForObject("select count(*) from dead_letter where status = 'open' and error_class = ?",
+                Integer.class, errorClass);
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("errorClass", errorClass);
+        out.put("matched", ids.size());
+        out.put("replayed", replayed);
+        out.put("skipped", skipped);
+        out.put("failed", failures.size());
+        out.put("failures", failures);
+        out.put("remainingOpen", remaining);
+        return out;
     }
 
     @PostMapping("/{id}/discard")

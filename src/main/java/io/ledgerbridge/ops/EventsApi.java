@@ -28,6 +28,13 @@ public class EventsApi {
         this.ledger = ledger;
     }
 
+    /** The document an event ({@code i}) is about, from its canonical form: "invoice in_1", "payment ch_1", ... */
+    static final String DOCUMENT = """
+            coalesce('invoice ' || (i.canonical #>> '{invoice,id}'), 'payment ' || (i.canonical #>> '{payment,id}'),
+                     'refund ' || (i.canonical #>> '{refund,id}'), 'credit note ' || (i.canonical #>> '{creditNote,id}'),
+                     'payout ' || (i.canonical #>> '{payout,id}'), 'contract ' || (i.canonical #>> '{contract,documentId}'),
+                     'deal ' || (i.canonical #>> '{deal,id}'), i.event_type || ' ' || i.event_id)""";
+
     private static final String COLUMNS = """
             select i.id, i.source, i.event_id as "eventId", i.event_type as "type", i.received_at as "receivedAt",
                    i.status, i.status_reason as "statusReason", i.waiting_for as "waitingFor", i.canonical_type as "canonicalType",
@@ -68,8 +75,8 @@ public class EventsApi {
     }
 
     @GetMapping("/{id}")
-    @Operation(summary = "One event's trace: raw payload, canonical form, journal entries, exceptions, deliveries with a "
-            + "conflicting body, dead letters, audit records")
+    @Operation(summary = "One event's trace: raw payload, canonical form, journal entries, ERP postings, exceptions, deliveries "
+            + "with a conflicting body, dead letters, contracts, approvals (who approved what), audit records")
     public Map<String, Object> trace(@PathVariable long id) {
         List<Map<String, Object>> rows = jdbc.queryForList(COLUMNS + " where i.id = :id", Map.of("id", id));
         if (rows.isEmpty()) {
@@ -86,6 +93,12 @@ public class EventsApi {
                 select id, entry_key, entry_date::text as entry_date, currency, memo, posting_rule, customer_id,
                        corrects_entry_id, source_event_ids from journal_entry where :id = any(source_event_ids) order by id""",
                 Map.of("id", id))));
+        out.put("erpPostings", jdbc.queryForList("""
+                select p.id, p.erp, p.entry_id as "entryId", p.external_key as "externalKey", p.status, p.attempts,
+                       p.erp_id as "erpId", p.erp_date::text as "erpDate", p.erp_status as "erpStatus", p.last_error as "lastError",
+                       p.posted_at as "postedAt", p.confirmed_at as "confirmedAt"
+                from erp_posting p join journal_entry e on e.id = p.entry_id where :id = any(e.source_event_ids)
+                order by p.entry_id, p.erp""", Map.of("id", id)));
         out.put("exceptions", jdbc.queryForList("""
                 select id, kind, status, summary, details::text as details, created_at as "createdAt", decided_by as "decidedBy",
                        decided_at as "decidedAt", decision_reason as "decisionReason"
@@ -112,11 +125,36 @@ public class EventsApi {
                     m.put("actions", parse((String) r.get("actions")));
                     return m;
                 }).toList());
+        out.put("approvals", approvals(out));
         out.put("audit", jdbc.queryForList("""
                 select at, actor, action, subject_type as "subjectType", subject_id as "subjectId", details::text as details
                 from audit_record where inbox_event_id = :id or (subject_type = 'inbox_event' and subject_id = :sid)
                    or (subject_type = 'contract' and subject_id in (select c.id from contract c where c.deal_event_id = :id))
                 order by id""", Map.of("id", id, "sid", Long.toString(id))));
+        return out;
+    }
+
+    /** Who approved what for this event: decided exceptions and contract actions taken on an approval. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> approvals(Map<String, Object> trace) {
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Map<String, Object> x : (List<Map<String, Object>>) trace.get("exceptions")) {
+            if (x.get("decidedBy") != null) {
+                out.add(Map.of("what", "exception #" + x.get("id") + " (" + x.get("kind") + ")", "decision", x.get("status"),
+                        "by", x.get("decidedBy"), "at", String.valueOf(x.get("decidedAt")),
+                        "reason", String.valueOf(x.get("decisionReason"))));
+            }
+        }
+        for (Map<String, Object> c : (List<Map<String, Object>>) trace.get("contracts")) {
+            if (c.get("actions") instanceof com.fasterxml.jackson.databind.JsonNode actions) {
+                for (com.fasterxml.jackson.databind.JsonNode a : actions) {
+                    if (!a.path("approvedBy").isNull() && !a.path("approvedBy").isMissingNode()) {
+                        out.add(Map.of("what", "contract " + c.get("id") + ": " + a.path("step").asText(), "decision", "approved",
+                                "by", a.path("approvedBy").asText(), "at", a.path("at").asText(), "reason", ""));
+                    }
+                }
+            }
+        }
         return out;
     }
 

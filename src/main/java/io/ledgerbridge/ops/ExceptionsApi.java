@@ -38,18 +38,26 @@ public class ExceptionsApi {
                 .orElse(Map.of());
     }
 
+    /** The document an item is about, from its details or the event it came from ({@code x} the item, {@code i} the event). */
+    static final String DOCUMENT = """
+            coalesce('invoice ' || coalesce(x.details ->> 'invoice', x.details ->> 'invoiceId', x.details ->> 'invoice_id'),
+                     'contract ' || coalesce(x.details ->> 'contract', x.details ->> 'contractId'),
+                     'usage ' || (x.details ->> 'usageEvent'), x.subject_type || ' ' || x.subject_id, """ + EventsApi.DOCUMENT + ")";
+
     @GetMapping
-    @Operation(summary = "Exceptions (status open, approved or rejected), oldest first")
+    @Operation(summary = "Exceptions (status open, approved or rejected), oldest first, each with what happened and what to do")
     public List<Map<String, Object>> list(@RequestParam(required = false) String status,
                                           @RequestParam(defaultValue = "100") int limit,
                                           @RequestParam(defaultValue = "0") int offset) {
         Paging.check(limit, offset);
         return jdbc.queryForList("""
-                select id, kind, status, inbox_event_id as "eventId", customer_id as "customer", summary,
-                       details::text as details, requested_by as "requestedBy", created_at as "createdAt",
-                       decided_by as "decidedBy", decided_at as "decidedAt", decision_reason as "decisionReason"
-                from exception_item where (?::text is null or status = ?) order by id limit ? offset ?""",
-                status, status, limit, offset);
+                select x.id, x.kind, x.status, x.inbox_event_id as "eventId", x.customer_id as "customer", x.summary,
+                       c.legal_name as "customerName", """ + DOCUMENT + """
+                       as document, x.details::text as details, x.requested_by as "requestedBy", x.created_at as "createdAt",
+                       x.decided_by as "decidedBy", x.decided_at as "decidedAt", x.decision_reason as "decisionReason"
+                from exception_item x left join customer c on c.id = x.customer_id left join inbox_event i on i.id = x.inbox_event_id
+                where (?::text is null or x.status = ?) order by x.id limit ? offset ?""",
+                status, status, limit, offset).stream().map(PlainLanguage::exception).toList();
     }
 
     @PostMapping("/{id}/approve")

@@ -97,8 +97,8 @@ public class SecurityConfig {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/webhooks/**", "/usage").permitAll()
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info", "/actuator/prometheus").permitAll()
-                        // the finance console's page and scripts hold no data: every call it makes to /api authenticates
-                        .requestMatchers(HttpMethod.GET, "/console", "/console/", "/console/**").permitAll()
+                        // the finance console's page and scripts (its charting library from /webjars) hold no data: every call it makes to /api authenticates
+                        .requestMatchers(HttpMethod.GET, "/console", "/console/", "/console/**", "/webjars/**").permitAll()
                         .requestMatchers("/actuator/hawtio/**", "/actuator/hawtio", "/actuator/jolokia/**", "/actuator/jolokia").hasRole("ADMIN")
                         .requestMatchers(HttpMethod.POST, "/api/exceptions/*/approve", "/api/exceptions/*/reject").hasRole("APPROVER")
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole("VIEWER")

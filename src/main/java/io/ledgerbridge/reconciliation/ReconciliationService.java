@@ -51,13 +51,16 @@ public class ReconciliationService {
     private final ErpConnectors erps;
     private final ObjectMapper mapper;
     private final ZoneId zone;
+    private final io.ledgerbridge.platform.jobs.JobProgress jobs;
 
     static final List<String> CATEGORIES = List.of("missing_in_ledger", "missing_in_erp", "missing_in_source", "amount_mismatch",
             "date_mismatch", "duplicate", "late_posting", "payout_composition", "payout_not_in_bank");
 
     public ReconciliationService(JdbcTemplate jdbc, TransactionTemplate tx, StripeApi stripeApi, ErpConnectors erps, ObjectMapper mapper,
-                                 @Value("${ledgerbridge.timezone:UTC}") String timezone, io.micrometer.core.instrument.MeterRegistry registry) {
+                                 @Value("${ledgerbridge.timezone:UTC}") String timezone, io.micrometer.core.instrument.MeterRegistry registry,
+                                 io.ledgerbridge.platform.jobs.JobProgress jobs) {
         this.jdbc = jdbc;
+        this.jobs = jobs;
         this.tx = tx;
         this.erps = erps;
         this.mapper = mapper;
@@ -80,12 +83,29 @@ public class ReconciliationService {
         return zone;
     }
 
-    /** Runs the reconciliation of a day; returns the run id. */
+    /**
+     * Runs the reconciliation of a day; returns the run id. Its progress is a job run (kind reconciliation): one step
+     * for the source, one per ERP, one for the comparison; a failed run ends it failed with the message.
+     */
     public long run(LocalDate day, String requestedBy) {
+        long job = jobs.start("reconciliation", day.toString(), (long) erps.byName().size() + 2, requestedBy);
+        try {
+            long id = run(day, requestedBy, job);
+            jobs.advance(job, erps.byName().size() + 2L, null, Map.of("run", id));
+            jobs.finish(job, "succeeded", "run " + id);
+            return id;
+        } catch (RuntimeException e) {
+            jobs.finish(job, "failed", String.valueOf(e.getMessage()));
+            throw e;
+        }
+    }
+
+    private long run(LocalDate day, String requestedBy, long job) {
         long started = System.nanoTime();
         // the source and ERP sides are read outside the database transaction (API calls), the rest inside it
         List<StripeSource.Txn> source = stripe.configured() ? stripe.day(day) : null;
         Map<String, List<ErpDocument>> erpDocs = new LinkedHashMap<>();
+        jobs.advance(job, 1, null, Map.of("sourceTransactions", source == null ? 0 : source.size()));
         for (ErpConnector c : erps.byName().values()) {
             List<ErpDocument> docs = new ArrayList<>();
             try {
@@ -107,6 +127,8 @@ public class ReconciliationService {
                 }
             }
             erpDocs.put(c.name(), docs);
+            jobs.advance(job, 1L + erpDocs.size(), null, Map.of("sourceTransactions", source == null ? 0 : source.size(),
+                    "erpDocuments", erpDocs.values().stream().mapToInt(List::size).sum()));
         }
         return compare(day, requestedBy, source, erpDocs, started);
     }

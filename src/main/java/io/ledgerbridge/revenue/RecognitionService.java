@@ -33,10 +33,12 @@ public class RecognitionService {
 
     private final JdbcTemplate jdbc;
     private final LedgerStore store;
+    private final io.ledgerbridge.platform.jobs.JobProgress jobs;
 
-    public RecognitionService(JdbcTemplate jdbc, LedgerStore store) {
+    public RecognitionService(JdbcTemplate jdbc, LedgerStore store, io.ledgerbridge.platform.jobs.JobProgress jobs) {
         this.jdbc = jdbc;
         this.store = store;
+        this.jobs = jobs;
     }
 
     /** What one run did. */
@@ -80,8 +82,22 @@ public class RecognitionService {
         }
     }
 
+    /** A run, with its progress in job_run (kind recognition: entries posted of those to post); a failed run ends it failed. */
     @Transactional
     public RunResult recognize(LocalDate through, String requestedBy) {
+        long job = jobs.start("recognition", "through " + through, null, requestedBy);
+        try {
+            RunResult r = recognize(through, requestedBy, job);
+            jobs.finish(job, "succeeded", "run " + r.runId() + ": " + r.lines() + " line postings, " + r.entries() + " entries, "
+                    + r.amount() + " recognised");
+            return r;
+        } catch (RuntimeException e) {
+            jobs.finish(job, "failed", String.valueOf(e.getMessage()));
+            throw e;
+        }
+    }
+
+    private RunResult recognize(LocalDate through, String requestedBy, long job) {
         long started = System.nanoTime();
         jdbc.queryForList("select pg_advisory_xact_lock(?)", LOCK);
         long runId = jdbc.queryForObject("insert into recognition_run (through, requested_by) values (?, ?) returning id",
@@ -112,6 +128,9 @@ public class RecognitionService {
             }
         }
         long computed = System.nanoTime();
+        jobs.advance(job, 0, (long) groups.size(), Map.of("openLines", open.size(), "entriesToPost", groups.size()));
+        long reported = computed;
+        int handled = 0;
         int entries = 0;
         long total = 0;
         List<Object[]> postings = new ArrayList<>();
@@ -150,6 +169,12 @@ public class RecognitionService {
                         p.amount(), p.cumulative(), entryId, runId});
                 total += p.amount();
             }
+            handled++;
+            if (System.nanoTime() - reported > 500_000_000L) { // at most twice a second
+                reported = System.nanoTime();
+                jobs.advance(job, handled, null, Map.of("openLines", open.size(), "entriesToPost", groups.size(),
+                        "entriesPosted", entries, "linePostings", postings.size()));
+            }
         }
         long posted = System.nanoTime();
         insertPostings(postings);
@@ -170,6 +195,8 @@ public class RecognitionService {
                 update recognition_run set finished_at = now(), lines = ?, entries = ?, amount = ? where id = ?""",
                 postings.size(), entries, total, runId);
         long done = System.nanoTime();
+        jobs.advance(job, groups.size(), null, Map.of("openLines", open.size(), "entriesToPost", groups.size(),
+                "entriesPosted", entries, "linePostings", postings.size(), "amount", total));
         log.info("Recognition run {} through {}: {} line postings, {} entries, {} recognised "
                         + "(ms: select {}, compute {}, entries {}, postings {}, lines {})", runId, through,
                 postings.size(), entries, total, (selected - started) / 1_000_000, (computed - selected) / 1_000_000,

@@ -107,10 +107,12 @@ public class UsageFileLoad {
     private final UsageIngest ingest;
     private final Counter rowsRead;
     private final Timer loads;
+    private final io.ledgerbridge.platform.jobs.JobProgress jobs;
 
     public UsageFileLoad(JdbcTemplate jdbc, DataSource dataSource, TransactionTemplate transactions, UsageIngest ingest,
-                         MeterRegistry registry) {
+                         MeterRegistry registry, io.ledgerbridge.platform.jobs.JobProgress jobs) {
         this.jdbc = jdbc;
+        this.jobs = jobs;
         this.dataSource = dataSource;
         this.transactions = transactions;
         this.ingest = ingest;
@@ -142,30 +144,45 @@ public class UsageFileLoad {
         } catch (SQLException e) {
             throw new org.springframework.dao.DataAccessResourceFailureException("usage batch " + batch + ": " + e.getMessage(), e);
         }
-        return transactions.execute(tx -> jdbc.execute((Connection conn) -> {
-            try {
-                long started = System.nanoTime();
-                List<Unreadable> unreadable = new ArrayList<>();
-                UsageFileDirect.Stored direct;
-                try (Reader reader = file.open()) {
-                    direct = new UsageFileDirect(ingest, dataSource, rows -> progress(name, rows, started))
-                            .load(conn, name, batchId, reader, file.bytes(), unreadable);
+        // its progress (job_run, kind usage_file): rows read as the log reports them, the counts at the end
+        long job = jobs.start("usage_file", name, null, FEED);
+        try {
+            Result result = transactions.execute(tx -> jdbc.execute((Connection conn) -> {
+                try {
+                    long started = System.nanoTime();
+                    List<Unreadable> unreadable = new ArrayList<>();
+                    UsageFileDirect.Stored direct;
+                    try (Reader reader = file.open()) {
+                        direct = new UsageFileDirect(ingest, dataSource, rows -> progress(job, name, rows, started))
+                                .load(conn, name, batchId, reader, file.bytes(), unreadable);
+                    }
+                    if (direct != null) {
+                        return finish(conn, name, batchId, batch, started, direct.rows(), direct.accepted(), direct.held(), unreadable);
+                    }
+                    try (Reader reader = file.open()) {
+                        return load(conn, job, name, batchId, batch, reader);
+                    }
+                } catch (IOException e) {
+                    throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
                 }
-                if (direct != null) {
-                    return finish(conn, name, batchId, batch, started, direct.rows(), direct.accepted(), direct.held(), unreadable);
-                }
-                try (Reader reader = file.open()) {
-                    return load(conn, name, batchId, batch, reader);
-                }
-            } catch (IOException e) {
-                throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
-            }
-        }));
+            }));
+            UsageIngest.Summary s = result.summary();
+            jobs.advance(job, s.received(), (long) s.received(), Map.of("rowsRead", s.received(), "accepted", s.accepted(),
+                    "duplicates", s.duplicates(), "held", s.held(), "unreadable", result.unreadable().size()));
+            jobs.finish(job, "succeeded", s.received() + " rows: " + s.accepted() + " accepted, " + s.duplicates() + " duplicates, "
+                    + s.held() + " held, " + result.unreadable().size() + " unreadable");
+            return result;
+        } catch (RuntimeException e) {
+            jobs.finish(job, "failed", String.valueOf(e.getMessage()));
+            throw e;
+        }
     }
 
-    private void progress(String name, long rows, long started) {
+    private void progress(long job, String name, long rows, long started) {
         rowsRead.increment(PROGRESS_EVERY);
-        log.info("Usage file {}: {} rows read ({} rows/s)", name, rows, rate(rows, started));
+        long perSecond = rate(rows, started);
+        log.info("Usage file {}: {} rows read ({} rows/s)", name, rows, perSecond);
+        jobs.advance(job, rows, null, Map.of("rowsRead", rows, "ratePerSecond", perSecond));
     }
 
     /** Opens the exceptions of the held rows, counts and logs what the file did. */
@@ -188,7 +205,7 @@ public class UsageFileLoad {
     }
 
     /** The staged way: COPY into a temporary table, then set-based checks against what is stored. */
-    private Result load(Connection conn, String name, int batchId, String batch, Reader reader)
+    private Result load(Connection conn, long job, String name, int batchId, String batch, Reader reader)
             throws SQLException, IOException {
         long started = System.nanoTime();
         try (Statement st = conn.createStatement()) {
@@ -221,8 +238,7 @@ public class UsageFileLoad {
                     out.setLength(0);
                 }
                 if (rows % PROGRESS_EVERY == 0) {
-                    rowsRead.increment(PROGRESS_EVERY);
-                    log.info("Usage file {}: {} rows read ({} rows/s)", name, rows, rate(rows, started));
+                    progress(job, name, rows, started);
                 }
             }
             byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
