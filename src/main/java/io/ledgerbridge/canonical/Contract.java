@@ -19,14 +19,27 @@ import java.util.List;
  * @param billingFrequency  monthly, quarterly or annual
  * @param paymentTermsDays  Net N
  * @param poRequired        whether the customer requires a PO number on invoices
- * @param sentBy            who sent it for signature (the requester of any exception it raises)
+ * @param sentBy            who sent it for signature, by email (the requester of any exception it raises)
+ * @param documentName      the document's title (envelope subject, document name), to name it to people
+ * @param sentByName        the sender's name, to name them to people
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Contract(String source, String documentId, Instant signedAt, String crm, String dealId,
                        String customerLegalName, String billingContactName, String billingContactEmail, String domain,
                        LocalDate startDate, Integer termMonths, String billingFrequency, Integer paymentTermsDays,
                        String currency, String poNumber, Boolean poRequired, String sentBy,
-                       List<Line> lines, List<UsageTerm> usagePrices) {
+                       List<Line> lines, List<UsageTerm> usagePrices, String documentName, String sentByName) {
+
+    /** Terms without the document's title and sender name. */
+    public Contract(String source, String documentId, Instant signedAt, String crm, String dealId,
+                    String customerLegalName, String billingContactName, String billingContactEmail, String domain,
+                    LocalDate startDate, Integer termMonths, String billingFrequency, Integer paymentTermsDays,
+                    String currency, String poNumber, Boolean poRequired, String sentBy,
+                    List<Line> lines, List<UsageTerm> usagePrices) {
+        this(source, documentId, signedAt, crm, dealId, customerLegalName, billingContactName, billingContactEmail, domain,
+                startDate, termMonths, billingFrequency, paymentTermsDays, currency, poNumber, poRequired, sentBy, lines,
+                usagePrices, null, null);
+    }
 
     /** A product line: {@code unitPrice} per billing period (recurring) or once (one-time), before discount. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -8,8 +8,7 @@ import io.ledgerbridge.canonical.Deal;
 import io.ledgerbridge.canonical.mapping.MappingException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
+import java.time.ZoneOffset;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -22,18 +21,19 @@ import org.springframework.stereotype.Component;
 @Component("contractMapper")
 public class ContractMapper {
 
-    private static final List<String> HUBSPOT_WON = List.of("closedwon");
-
     private final ObjectMapper mapper;
     private final HubspotClient hubspot;
+    private final HubspotPipelines pipelines;
     private final TermsMapping docusign;
     private final TermsMapping pandadoc;
     private final DealMapping salesforce;
     private final DealMapping hubspotDeal;
 
-    public ContractMapper(@Value("${ledgerbridge.mappings-dir}") String mappingsDir, ObjectMapper mapper, HubspotClient hubspot) {
+    public ContractMapper(@Value("${ledgerbridge.mappings-dir}") String mappingsDir, ObjectMapper mapper, HubspotClient hubspot,
+                          HubspotPipelines pipelines) {
         this.mapper = mapper;
         this.hubspot = hubspot;
+        this.pipelines = pipelines;
         Path base = Path.of(mappingsDir);
         this.docusign = TermsMapping.load(base, "docusign");
         this.pandadoc = TermsMapping.load(base, "pandadoc");
@@ -46,7 +46,7 @@ public class ContractMapper {
         return switch (source) {
             case "docusign" -> terms(docusign, inboxId, source, eventId, eventType, body);
             case "pandadoc" -> terms(pandadoc, inboxId, source, eventId, eventType, body);
-            case "salesforce" -> deal(salesforce, inboxId, source, eventId, eventType, body, body);
+            case "salesforce" -> deal(salesforce, inboxId, source, eventId, eventType, body);
             case "hubspot" -> hubspot(inboxId, eventId, eventType, body);
             default -> throw new MappingException("no contract mapping for source " + source);
         };
@@ -61,27 +61,66 @@ public class ContractMapper {
         return CanonicalEvent.contract(inboxId, source, eventId, eventType, at, r.version(), r.contract());
     }
 
-    private CanonicalEvent deal(DealMapping m, Long inboxId, String source, String eventId, String eventType,
-                                JsonNode record, JsonNode body) {
+    private CanonicalEvent deal(DealMapping m, Long inboxId, String source, String eventId, String eventType, JsonNode record) {
         Deal deal = m.map(record);
-        Instant at = deal.closeDate() == null ? Instant.now() : deal.closeDate().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
         if (!deal.won()) {
-            return CanonicalEvent.ignored(inboxId, source, eventId, eventType, at, deal.accountId(),
+            return CanonicalEvent.ignored(inboxId, source, eventId, eventType, at(deal), deal.accountId(),
                     "deal " + deal.id() + " is not closed won (stage " + deal.stage() + ")");
         }
-        return CanonicalEvent.deal(inboxId, source, eventId, eventType, at, m.version(), deal);
+        return CanonicalEvent.deal(inboxId, source, eventId, eventType, at(deal), m.version(), deal);
     }
 
+    private static Instant at(Deal deal) {
+        return deal.closeDate() == null ? Instant.now() : deal.closeDate().atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    /**
+     * A HubSpot deal webhook says which deal changed, not whether it is won: a new deal or a change of
+     * its stage reads the deal, which says it ({@code hs_is_closed_won}) or whose stage's metadata in
+     * the pipelines API does. Changes of other properties cannot close a deal.
+     */
     private CanonicalEvent hubspot(Long inboxId, String eventId, String eventType, JsonNode event) {
         String property = event.path("propertyName").asText("");
-        String value = event.path("propertyValue").asText("").toLowerCase(Locale.ROOT);
-        boolean stageChange = eventType.startsWith("deal.") && "dealstage".equals(property);
-        if (!stageChange || !HUBSPOT_WON.contains(value)) {
+        boolean stageChange = "deal.propertyChange".equals(eventType) && "dealstage".equals(property);
+        if (!stageChange && !"deal.creation".equals(eventType)) {
             return CanonicalEvent.ignored(inboxId, "hubspot", eventId, eventType, Instant.now(), null,
-                    eventType + (property.isEmpty() ? "" : " of " + property + " to '" + value + "'") + ": not a closed-won deal");
+                    eventType + (property.isEmpty() ? "" : " of " + property) + ": only a new deal or a change of its stage can close it");
         }
-        JsonNode deal = hubspot.deal(event.path("objectId").asText());
-        return deal(hubspotDeal, inboxId, "hubspot", eventId, eventType, deal, deal);
+        JsonNode record = hubspot.deal(event.path("objectId").asText());
+        Deal deal = hubspotDeal.map(record, pipelines::won);
+        if (!deal.won()) {
+            return CanonicalEvent.ignored(inboxId, "hubspot", eventId, eventType, at(deal), deal.accountId(),
+                    "HubSpot deal " + deal.id() + (deal.name() == null ? "" : " '" + deal.name() + "'") + " is not closed won: "
+                            + notWon(deal));
+        }
+        return CanonicalEvent.deal(inboxId, "hubspot", eventId, eventType, at(deal), hubspotDeal.version(), deal);
+    }
+
+    /** Where a HubSpot deal that is not won stands, by its stage's metadata. */
+    private String notWon(Deal deal) {
+        if (deal.pipeline() == null || deal.stage() == null) {
+            return "it has no " + (deal.pipeline() == null ? "pipeline" : "stage");
+        }
+        DealStage stage = pipelines.stage(deal.pipeline(), deal.stage());
+        return stage.describe() + " is " + stage.state();
+    }
+
+    /** The source fields a document mapping reads a contract term from ("customer_legal_name"). */
+    public String termSource(String source, String term) {
+        return switch (source) {
+            case "docusign" -> docusign.source(term);
+            case "pandadoc" -> pandadoc.source(term);
+            default -> null;
+        };
+    }
+
+    /** The source field a CRM deal mapping reads a canonical deal field from ("properties.amount"). */
+    public String dealSource(String crm, String field) {
+        return switch (crm == null ? "" : crm) {
+            case "salesforce" -> salesforce.source(field);
+            case "hubspot" -> hubspotDeal.source(field);
+            default -> null;
+        };
     }
 
     private JsonNode read(String payload) {

@@ -53,12 +53,14 @@ public class ContractStage {
     private final LedgerMappings catalogue;
     private final ContractRules rules;
     private final ProducerTemplate producer;
+    private final ExceptionTexts texts;
     private final int resumeAfterSeconds;
 
     public ContractStage(JdbcTemplate jdbc, ObjectMapper mapper, CustomerDirectory customers, LedgerMappings catalogue,
                          @Value("${ledgerbridge.mappings-dir}") String mappingsDir, @Lazy ProducerTemplate producer,
-                         @Value("${ledgerbridge.contracts.resume-after-seconds:60}") int resumeAfterSeconds) {
+                         @Value("${ledgerbridge.contracts.resume-after-seconds:60}") int resumeAfterSeconds, ExceptionTexts texts) {
         this.resumeAfterSeconds = resumeAfterSeconds;
+        this.texts = texts;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.customers = customers;
@@ -95,14 +97,16 @@ public class ContractStage {
         lock(d.crm(), d.id());
         jdbc.update("""
                 insert into deal (crm, deal_id, account_id, account_name, domain, amount, currency, close_date, owner_email,
-                                  inbox_event_id)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  inbox_event_id, name, owner_name, stage, pipeline)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (crm, deal_id) do update set account_id = excluded.account_id, account_name = excluded.account_name,
                     domain = excluded.domain, amount = excluded.amount, currency = excluded.currency,
                     close_date = excluded.close_date, owner_email = excluded.owner_email,
-                    inbox_event_id = excluded.inbox_event_id, received_at = now()""",
+                    inbox_event_id = excluded.inbox_event_id, received_at = now(), name = excluded.name,
+                    owner_name = excluded.owner_name, stage = excluded.stage, pipeline = excluded.pipeline""",
                 d.crm(), d.id(), d.accountId(), d.accountName(), d.domain(), d.amount(), d.currency(),
-                d.closeDate() == null ? null : Date.valueOf(d.closeDate()), d.ownerEmail(), event.inboxId());
+                d.closeDate() == null ? null : Date.valueOf(d.closeDate()), d.ownerEmail(), event.inboxId(), d.name(), d.ownerName(),
+                d.stage(), d.pipeline());
         eventStatus(event.inboxId(), "posted", "closed-won deal recorded");
         audit("system", "deal_recorded", "deal", d.crm() + ":" + d.id(), event.inboxId(),
                 Map.of("amount", String.valueOf(d.amount()), "currency", String.valueOf(d.currency())));
@@ -162,7 +166,7 @@ public class ContractStage {
                 "select terms::text as terms, customer_id, requested_by, inbox_event_id, source, document_id from contract where id = ?", id);
         Contract c = read((String) row.get("terms"));
         Long inboxId = (Long) row.get("inbox_event_id");
-        String requester = row.get("requested_by") != null ? (String) row.get("requested_by") : deal == null ? null : deal.ownerEmail();
+        String requester = row.get("requested_by") != null ? (String) row.get("requested_by") : texts.requester(c, deal);
         String customerId = (String) row.get("customer_id");
         if (customerId == null) {
             String name = deal != null && deal.accountName() != null ? deal.accountName() : c.customerLegalName();
@@ -179,10 +183,8 @@ public class ContractStage {
                         "system", deal != null ? deal.crm() : c.source(),
                         "externalId", String.valueOf(deal != null ? deal.accountId() : c.documentId())));
                 details.put("why", m.how());
-                long ex = exception("customer_match", id, inboxId, null,
-                        "Is '" + name + "' (" + domain + ") the existing customer '" + candidate.get("legal_name") + "' ("
-                                + candidate.get("domain") + ")? " + m.how() + ". Approve to use the existing record, reject to create a new one.",
-                        details, requester);
+                long ex = exception("customer_match", id, inboxId, null, texts.customerMatch(c, name, domain,
+                        (String) candidate.get("legal_name"), (String) candidate.get("domain"), m.how()), details, requester);
                 jdbc.update("update contract set status = 'customer_review', status_reason = ?, exception_id = ?, updated_at = now() where id = ?",
                         "possible existing customer " + m.candidateId(), ex, id);
                 eventStatus(inboxId, "exception", "customer match needs a person");
@@ -212,8 +214,7 @@ public class ContractStage {
             if (deal != null) {
                 details.put("deal", Map.of("crm", deal.crm(), "id", deal.id(), "amount", String.valueOf(deal.amount())));
             }
-            String summary = "Contract " + c.documentId() + " for " + c.customerLegalName() + ": "
-                    + String.join("; ", problems.stream().map(ContractRules.Problem::message).toList());
+            String summary = texts.validation(c, deal, problems);
             long ex = exception("contract_validation", id, inboxId, customerId, summary, details, requester);
             jdbc.update("update contract set status = 'exception', status_reason = ?, exception_id = ?, updated_at = now() where id = ?",
                     String.join(",", problems.stream().map(ContractRules.Problem::code).toList()), ex, id);
@@ -340,9 +341,10 @@ public class ContractStage {
         }
         Map<String, Object> r = rows.get(0);
         Date close = (Date) r.get("close_date");
-        return new Deal(crm, dealId, null, null, true, (String) r.get("account_id"), (String) r.get("account_name"),
-                (String) r.get("domain"), (Long) r.get("amount"), r.get("currency") == null ? null : ((String) r.get("currency")).trim(),
-                close == null ? null : close.toLocalDate(), (String) r.get("owner_email"));
+        return new Deal(crm, dealId, (String) r.get("name"), (String) r.get("stage"), true, (String) r.get("account_id"),
+                (String) r.get("account_name"), (String) r.get("domain"), (Long) r.get("amount"),
+                r.get("currency") == null ? null : ((String) r.get("currency")).trim(), close == null ? null : close.toLocalDate(),
+                (String) r.get("owner_email"), (String) r.get("owner_name"), (String) r.get("pipeline"));
     }
 
     private long exception(String kind, String contractId, Long inboxId, String customerId, String summary,

@@ -11,25 +11,32 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A versioned CRM deal mapping ({@code mappings/salesforce/opportunity.v1.yaml},
  * {@code mappings/hubspot/deal.v1.yaml}): source record to canonical {@link Deal}. The amount is
- * the CRM's decimal, turned into minor units of the deal currency.
+ * the CRM's decimal, turned into minor units of the deal currency. Whether the deal is won is the
+ * {@code won} expression; when the record does not say (no value), the CRM's stage metadata decides
+ * ({@link StageOutcome}).
  */
 public final class DealMapping {
 
     private final String version;
     private final String objectPath;
     private final FieldExpression won;
-    private final List<String> wonStages = new ArrayList<>();
+    private final JoinedText ownerName;
     private final ObjectMapping fields;
+    private final Map<String, String> fieldSources = new LinkedHashMap<>();
+
+    /** Whether a deal in a stage of a pipeline is won, when the deal record itself does not say. */
+    @FunctionalInterface
+    public interface StageOutcome {
+        boolean won(String pipeline, String stage);
+    }
 
     private DealMapping(YamlSource yaml) {
         Node root = yaml.root();
@@ -42,10 +49,10 @@ public final class DealMapping {
         } catch (IllegalArgumentException e) {
             throw yaml.error(wonNode, e.getMessage());
         }
-        if (top.get("wonStages") instanceof SequenceNode seq) {
-            seq.getValue().forEach(n -> wonStages.add(yaml.scalar(n)));
-        }
-        fields = new ObjectMapping(yaml, yaml.required(top, root, "fields"), Deal.class);
+        ownerName = JoinedText.of(yaml, top.get("ownerName"));
+        Node fieldsNode = yaml.required(top, root, "fields");
+        fields = new ObjectMapping(yaml, fieldsNode, Deal.class);
+        yaml.entries(fieldsNode).forEach((field, expression) -> fieldSources.put(field, yaml.scalar(expression)));
     }
 
     public static DealMapping load(Path mappingsDir, String file) {
@@ -56,8 +63,21 @@ public final class DealMapping {
         return version;
     }
 
-    /** The deal in a body that carries the source record under {@code object} (or is the record). */
+    /**
+     * Where the mapping reads a canonical field in the source record ("properties.amount"), without
+     * its defaults; null for a field it does not map.
+     */
+    public String source(String field) {
+        return JsonPaths.alternatives(fieldSources.get(field));
+    }
+
+    /** The deal in a body whose record says whether it is won (or is not won when it does not say). */
     public Deal map(JsonNode body) {
+        return map(body, (pipeline, stage) -> false);
+    }
+
+    /** The deal in a body that carries the source record under {@code object} (or is the record). */
+    public Deal map(JsonNode body, StageOutcome stages) {
         JsonNode record = body.has(objectPath) ? body.get(objectPath) : body;
         ObjectNode out = fields.apply(record, body);
         String currency = out.path("currency").asText("USD").toUpperCase(Locale.ROOT);
@@ -70,16 +90,19 @@ public final class DealMapping {
             }
         }
         String stage = text(out, "stage");
-        JsonNode w = won.evaluate(record, body);
-        boolean isWon = (w != null && w.asText().equalsIgnoreCase("true"))
-                || (stage != null && wonStages.contains(stage.toLowerCase(Locale.ROOT)));
+        String pipeline = text(out, "pipeline");
         String id = text(out, "id");
         if (id == null) {
             throw new MappingException(version + ": the deal has no id");
         }
+        JsonNode w = won.evaluate(record, body);
+        boolean isWon = w == null || w.isNull() || w.asText().isBlank()
+                ? stages.won(pipeline, stage)
+                : w.asText().equalsIgnoreCase("true");
         return new Deal(text(out, "crm"), id, text(out, "name"), stage, isWon, text(out, "accountId"), text(out, "accountName"),
                 TermsMapping.domain(text(out, "domain")), amount, currency, date(text(out, "closeDate")),
-                text(out, "ownerEmail") == null ? null : text(out, "ownerEmail").toLowerCase(Locale.ROOT));
+                text(out, "ownerEmail") == null ? null : text(out, "ownerEmail").toLowerCase(Locale.ROOT),
+                ownerName == null ? null : ownerName.evaluate(record, body), pipeline);
     }
 
     private static String text(ObjectNode o, String field) {

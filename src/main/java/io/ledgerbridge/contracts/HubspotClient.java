@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads a HubSpot deal with its company and owner (CRM API v3, private-app or OAuth bearer token)
- * after a deal webhook, which only says which deal changed. A 429 or 5xx is retried by the route's
+ * after a deal webhook, which only says which deal changed, and the deal pipelines with their stages.
+ * A 429 or 5xx is retried by the route's
  * error handling; a deal that no longer exists is a mapping error for a person.
  */
 @Component
@@ -43,7 +44,7 @@ public class HubspotClient {
             throw new IllegalStateException("HubSpot deal " + dealId + " cannot be read: no HUBSPOT_ACCESS_TOKEN configured");
         }
         JsonNode deal = get("/crm/v3/objects/deals/" + dealId
-                + "?properties=dealname,amount,deal_currency_code,closedate,dealstage,hs_is_closed_won,hubspot_owner_id"
+                + "?properties=dealname,amount,deal_currency_code,closedate,pipeline,dealstage,hs_is_closed_won,hubspot_owner_id"
                 + "&associations=companies", "deal " + dealId);
         ObjectNode out = ((ObjectNode) deal).deepCopy();
         JsonNode companies = deal.path("associations").path("companies").path("results");
@@ -56,6 +57,14 @@ public class HubspotClient {
             out.set("owner", get("/crm/v3/owners/" + owner, "owner " + owner));
         }
         return out;
+    }
+
+    /** Every deal pipeline with its stages ({@code GET /crm/v3/pipelines/deals}). */
+    public JsonNode pipelines() {
+        if (!configured()) {
+            throw new IllegalStateException("HubSpot deal pipelines cannot be read: no HUBSPOT_ACCESS_TOKEN configured");
+        }
+        return get("/crm/v3/pipelines/deals", "deal pipelines");
     }
 
     private JsonNode get(String path, String what) {

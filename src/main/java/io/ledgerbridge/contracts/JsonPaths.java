@@ -33,4 +33,21 @@ final class JsonPaths {
         }
         return current;
     }
+
+    /**
+     * The sources an expression of alternatives reads, without its constants:
+     * "Client.Company | customer_legal_name | =x" is "Client.Company or customer_legal_name"; null when it has none.
+     */
+    static String alternatives(String expression) {
+        if (expression == null) {
+            return null;
+        }
+        List<String> sources = new ArrayList<>();
+        for (String alt : expression.split("\\|")) {
+            if (!alt.trim().startsWith("=")) {
+                sources.add(alt.trim());
+            }
+        }
+        return sources.isEmpty() ? null : String.join(" or ", sources);
+    }
 }

@@ -58,6 +58,8 @@ public final class TermsMapping {
     private final FieldExpression documentId;
     private final FieldExpression signedAt;
     private final FieldExpression sentBy;
+    private final JoinedText sentByName;
+    private final JoinedText documentName;
     private final List<ValueSource> values = new ArrayList<>();
     private final Map<String, String> terms = new LinkedHashMap<>();
     private final String linesNumbered;
@@ -92,6 +94,8 @@ public final class TermsMapping {
         documentId = expression(yaml, yaml.required(top, root, "documentId"));
         signedAt = expression(yaml, yaml.required(top, root, "signedAt"));
         sentBy = top.containsKey("sentBy") ? expression(yaml, top.get("sentBy")) : null;
+        sentByName = JoinedText.of(yaml, top.get("sentByName"));
+        documentName = JoinedText.of(yaml, top.get("documentName"));
         Node valuesNode = yaml.required(top, root, "values");
         if (!(valuesNode instanceof SequenceNode seq)) {
             throw yaml.error(valuesNode, "'values' is a list of {each, name, value} or {object}");
@@ -163,6 +167,11 @@ public final class TermsMapping {
         return version;
     }
 
+    /** The document's names a term is read from, "or" between them ("Client.Company or customer_legal_name"). */
+    public String source(String term) {
+        return JsonPaths.alternatives(terms.get(term));
+    }
+
     /** The contract in this document, or why the event is ignored. */
     public Result map(String eventType, JsonNode event) {
         EventRule rule = events.get(eventType);
@@ -189,7 +198,9 @@ public final class TermsMapping {
                 frequency(term(named, "billingFrequency")), netDays(term(named, "paymentTermsDays")), currency,
                 term(named, "poNumber"), yes(term(named, "poRequired")),
                 sentBy == null ? null : lower(text(sentBy.evaluate(event, event))),
-                lines(event, named, currency), usage(named, currency));
+                lines(event, named, currency), usage(named, currency),
+                documentName == null ? null : documentName.evaluate(event, event),
+                sentByName == null ? null : sentByName.evaluate(event, event));
         return new Result(contract, null, version, at);
     }
 

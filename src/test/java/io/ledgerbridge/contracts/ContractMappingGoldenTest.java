@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.ledgerbridge.canonical.Deal;
 import io.ledgerbridge.canonical.mapping.MappingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,12 +78,74 @@ class ContractMappingGoldenTest {
                 "salesforce/opportunity-closed-won.canonical.json");
     }
 
-    @Test
-    void aHubSpotDealWithItsCompanyAndOwnerGivesItsDeal() throws Exception {
-        ObjectNode deal = (ObjectNode) JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/deal.api.json")));
+    /** A HubSpot deal as the product reads it: the deal with its company and owner. */
+    private static ObjectNode hubspotDeal(String file) throws Exception {
+        ObjectNode deal = (ObjectNode) JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/" + file)));
         deal.set("company", JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/company.api.json"))));
         deal.set("owner", JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/owner.api.json"))));
-        assertGolden(DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml").map(deal), "hubspot/deal.canonical.json");
+        return deal;
+    }
+
+    /** The stages of the pipelines API answer in the fixtures, by pipeline and stage id. */
+    private static Map<String, Map<String, DealStage>> pipelines() throws Exception {
+        return DealStage.index(JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/pipelines.api.json"))));
+    }
+
+    /** The deal mapped as the product maps it, with the stages of the pipelines fixture for a deal that does not say. */
+    private static Deal mapHubspot(ObjectNode deal) throws Exception {
+        Map<String, Map<String, DealStage>> stages = pipelines();
+        return DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml").map(deal, (p, s) -> stages.get(p).get(s).won());
+    }
+
+    private static Deal mapHubspot(String file) throws Exception {
+        return mapHubspot(hubspotDeal(file));
+    }
+
+    @Test
+    void aHubSpotDealWonInTheDefaultPipelineGivesItsDeal() throws Exception {
+        Deal deal = mapHubspot("deal.api.json");
+        assertThat(deal.won()).isTrue();
+        assertGolden(deal, "hubspot/deal.canonical.json");
+    }
+
+    @Test
+    void aHubSpotDealWonInACustomPipelineIsWonByItsOwnPropertyOrByItsStageMetadata() throws Exception {
+        Deal says = mapHubspot("deal-custom-pipeline.api.json");
+        assertThat(says.won()).isTrue();
+        assertThat(says.stage()).isEqualTo("1083517592");
+        assertGolden(says, "hubspot/deal-custom-pipeline.canonical.json");
+        // without hs_is_closed_won the stage's metadata decides: closed with probability 1.0
+        Deal byStage = mapHubspot("deal-custom-pipeline-no-closed-won.api.json");
+        assertThat(byStage.won()).isTrue();
+        assertGolden(byStage, "hubspot/deal-custom-pipeline.canonical.json");
+    }
+
+    @Test
+    void aHubSpotDealInAClosedLostCustomStageIsNotWonAndItsStageIsNamed() throws Exception {
+        Deal lost = mapHubspot("deal-closed-lost.api.json");
+        assertThat(lost.won()).isFalse();
+        DealStage stage = pipelines().get(lost.pipeline()).get(lost.stage());
+        assertThat(stage.describe() + " is " + stage.state())
+                .isEqualTo("stage 'Lost to competitor' (1083517593) of pipeline 'Enterprise renewals' (775623190) is closed lost");
+        // the same deal without hs_is_closed_won: the stage's metadata (closed, probability 0.0) says lost too
+        ObjectNode unsaid = hubspotDeal("deal-closed-lost.api.json");
+        ((ObjectNode) unsaid.get("properties")).remove("hs_is_closed_won");
+        assertThat(mapHubspot(unsaid).won()).isFalse();
+        Map<String, Map<String, DealStage>> stages = pipelines();
+        DealStage open = stages.get("775623190").get("1083517589");
+        assertThat(open.won()).isFalse();
+        assertThat(open.state()).isEqualTo("open (probability 0.6)");
+        assertThat(stages.get("default").get("closedwon").won()).isTrue();
+        assertThat(stages.get("default").get("closedlost").state()).isEqualTo("closed lost");
+    }
+
+    @Test
+    void aDealMappingNamesTheSourceFieldOfEachCanonicalField() {
+        assertThat(DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml").source("amount")).isEqualTo("properties.amount");
+        assertThat(DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml").source("currency")).isEqualTo("properties.deal_currency_code");
+        assertThat(DealMapping.load(MAPPINGS, "salesforce/opportunity.v1.yaml").source("amount")).isEqualTo("Amount");
+        assertThat(TermsMapping.load(MAPPINGS, "pandadoc").source("customerLegalName")).isEqualTo("Client.Company or customer_legal_name");
+        assertThat(TermsMapping.load(MAPPINGS, "docusign").source("customerLegalName")).isEqualTo("customer_legal_name");
     }
 
     @Test

@@ -82,7 +82,7 @@ class ContractToCashTest {
     }
 
     private HttpResponse<String> pandadoc(String body) {
-        return new Http(port).post("/webhooks/pandadoc?signature=" + Signers.hex(Signers.PANDADOC_KEY, body), "application/json", body);
+        return ContractFixtures.pandadoc(port, body);
     }
 
     private String status(String contractId) {

@@ -54,4 +54,17 @@ public final class ContractFixtures {
                 "X-DocuSign-Signature-1", Signers.base64("a-retired-key", body),
                 "X-DocuSign-Signature-2", Signers.base64(Signers.DOCUSIGN_KEY, body));
     }
+
+    /** Signed as HubSpot signs webhooks (v3: method, URI, body and timestamp), now. */
+    public static HttpResponse<String> hubspot(int port, String body) {
+        long timestamp = System.currentTimeMillis();
+        String uri = "http://localhost:" + port + "/webhooks/hubspot";
+        return new Http(port).post("/webhooks/hubspot", "application/json", body,
+                "X-HubSpot-Signature-v3", Signers.hubspot(uri, body, timestamp),
+                "X-HubSpot-Request-Timestamp", Long.toString(timestamp));
+    }
+
+    public static HttpResponse<String> pandadoc(int port, String body) {
+        return new Http(port).post("/webhooks/pandadoc?signature=" + Signers.hex(Signers.PANDADOC_KEY, body), "application/json", body);
+    }
 }

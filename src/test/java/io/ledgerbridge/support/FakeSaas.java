@@ -23,7 +23,8 @@ import org.springframework.core.env.MapPropertySource;
  * The SaaS systems we cannot run here, faked with one WireMock server per test JVM and answering in
  * the shapes their APIs document: Stripe (customers, prices, subscriptions, invoice items; ids
  * derived from the idempotency key, so the same key gives the same object as Stripe does),
- * Salesforce (OAuth token and REST sObjects), HubSpot (CRM v3 objects) and a Slack incoming webhook.
+ * Salesforce (OAuth token and REST sObjects), HubSpot (CRM v3 objects; the deal pipelines of
+ * {@code mappings/fixtures/hubspot/pipelines.api.json}) and a Slack incoming webhook.
  * Registered as an environment post-processor of the test profile, so the one shared application
  * context points at it from the start.
  */
@@ -199,6 +200,8 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
                  "token_type": "Bearer", "issued_at": "1768400000000", "signature": "c2lnbmF0dXJl",
                  "scope": "api"}""".formatted("http://localhost:" + s.port()))));
         s.stubFor(patch(urlPathMatching("/services/data/v62.0/sobjects/Opportunity/.*")).willReturn(aResponse().withStatus(204)));
+        // HubSpot deal pipelines (the default one and a custom one with numeric stage ids)
+        s.stubFor(get(urlPathEqualTo("/crm/v3/pipelines/deals")).willReturn(okJson(ContractFixtures.fixture("hubspot/pipelines.api.json"))));
         // Slack incoming webhook
         s.stubFor(post(urlPathMatching("/services/T000/B000/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
         s.stubFor(any(urlPathMatching("/(netsuite|qbo|xero)/.*")).willReturn(aResponse().withTransformers("fake-erp")));

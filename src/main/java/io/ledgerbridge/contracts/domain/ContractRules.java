@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -22,9 +23,29 @@ public record ContractRules(boolean checkAmount, long amountToleranceMinor, BigD
                             boolean checkSkus, Integer maxPaymentTermsDays, boolean checkPo, boolean currencyMustMatchDeal,
                             Set<String> allowedCurrencies, boolean checkAmendments, List<String> requiredTerms) {
 
-    /** A broken rule: its code and what a person needs to know. */
-    public record Problem(String code, String message) {
+    /**
+     * A broken rule: its code and what a person needs to know; for something missing, the canonical
+     * {@code term} (a contract term, or a field of the CRM deal when {@code ofDeal}).
+     */
+    public record Problem(String code, String message, String term, boolean ofDeal) {
+        public Problem(String code, String message) {
+            this(code, message, null, false);
+        }
     }
+
+    /** What people call each contract term, for "missing ..." messages. */
+    private static final Map<String, String> TERM_NAMES = Map.ofEntries(
+            Map.entry("customerLegalName", "legal name of the customer"),
+            Map.entry("billingContactName", "billing contact name"),
+            Map.entry("billingContactEmail", "billing contact email"),
+            Map.entry("domain", "customer's website"),
+            Map.entry("startDate", "start date"),
+            Map.entry("termMonths", "term in months"),
+            Map.entry("billingFrequency", "billing frequency"),
+            Map.entry("paymentTermsDays", "payment terms"),
+            Map.entry("currency", "currency"),
+            Map.entry("poNumber", "PO number"),
+            Map.entry("dealId", "CRM deal id"));
 
     /** How the catalogue knows a contract SKU. */
     public enum SkuKind { RECURRING, ONE_TIME, USAGE, UNKNOWN }
@@ -78,7 +99,7 @@ public record ContractRules(boolean checkAmount, long amountToleranceMinor, BigD
         List<Problem> problems = new ArrayList<>();
         for (String term : requiredTerms) {
             if (value(c, term) == null) {
-                problems.add(new Problem("missing_term", "the signed document does not state " + term));
+                problems.add(new Problem("missing_term", "missing " + TERM_NAMES.getOrDefault(term, term), term, false));
             }
         }
         if (c.lines().isEmpty()) {
@@ -98,6 +119,9 @@ public record ContractRules(boolean checkAmount, long amountToleranceMinor, BigD
             problems.add(new Problem("no_deal", "no closed-won CRM deal is known for this contract"
                     + (c.dealId() == null ? " (the document names none)" : " (" + c.crm() + " " + c.dealId() + ")")));
         } else {
+            if (checkAmount && deal.amount() == null) {
+                problems.add(new Problem("missing_deal_amount", "missing amount", "amount", true));
+            }
             if (currencyMustMatchDeal && deal.currency() != null && c.currency() != null && !deal.currency().equals(c.currency())) {
                 problems.add(new Problem("currency_mismatch", "the contract is in " + c.currency() + ", the CRM deal in " + deal.currency()));
             } else if (checkAmount && deal.amount() != null && c.billingFrequency() != null && c.termMonths() != null) {

@@ -31,7 +31,7 @@ class ContractRulesTest {
 
     static Deal deal(long amount, String currency) {
         return new Deal("salesforce", "006A", "Acme", "Closed Won", true, "001A", "Acme Corporation", "acme.example", amount,
-                currency, LocalDate.of(2026, 1, 12), "sam@seller.test");
+                currency, LocalDate.of(2026, 1, 12), "sam@seller.test", "Sam Seller", null);
     }
 
     private static List<String> codes(List<Problem> problems) {
