@@ -74,6 +74,28 @@ class MoneySurfaceEndToEndTest {
         return new Delivery(type, object, BASIL);
     }
 
+    static final List<String> VERSIONS = List.of("2024-06-20", BASIL);
+
+    static Delivery at(String version, String type, ObjectNode object) {
+        return new Delivery(type, object, version);
+    }
+
+    /**
+     * A payment of invoice in_s, as each API version sends it: before basil one charge that names its invoice; from
+     * basil on a charge that does not, and the invoice payment that links them.
+     */
+    static List<Delivery> invoicePaidBy(String version, String s, ObjectNode charge) {
+        if (!version.equals(BASIL)) {
+            return List.of(at(version, "charge.succeeded", charge));
+        }
+        ObjectNode basilCharge = charge.deepCopy();
+        basilCharge.remove("invoice");
+        basilCharge.put("payment_intent", "pi_" + s);
+        ObjectNode link = invoicePayment(s, charge.path("amount_captured").asLong());
+        link.put("currency", charge.path("currency").asText());
+        return List.of(at(version, "charge.succeeded", basilCharge), at(version, "invoice_payment.paid", link));
+    }
+
     /** Delivers each event twice (Stripe redelivers), in the order given; waits until each is settled. */
     List<Long> deliver(List<Delivery> deliveries) throws Exception {
         List<Long> ids = new ArrayList<>();
@@ -352,6 +374,7 @@ class MoneySurfaceEndToEndTest {
 
     @Test
     void theCustomerCreditBalancePaysAnInvoiceOnceWhicheverEventReportsIt() throws Exception {
+        for (String version : VERSIONS) {
         for (boolean balanceEventFirst : new boolean[] {false, true}) {
             String s = uid();
             ObjectNode credit = JSON.createObjectNode();
@@ -375,12 +398,12 @@ class MoneySurfaceEndToEndTest {
             inv.put("starting_balance", -5_000);
             inv.put("ending_balance", 0);
             inv.put("amount_due", 20_000);
-            List<Delivery> order = new ArrayList<>(List.of(d("customer.balance_transaction.created", credit),
-                    d("invoice.finalized", inv), d("customer.balance_transaction.created", applied)));
+            List<Delivery> order = new ArrayList<>(List.of(at(version, "customer.balance_transaction.created", credit),
+                    at(version, "invoice.finalized", inv), at(version, "customer.balance_transaction.created", applied)));
             if (balanceEventFirst) {
                 Collections.swap(order, 1, 2);
             }
-            order.add(d("charge.succeeded", charge("ch_" + s, "cus_" + s, "in_" + s, "usd", 20_000, 610L, PAID)));
+            order.addAll(invoicePaidBy(version, s, charge("ch_" + s, "cus_" + s, "in_" + s, "usd", 20_000, 610L, PAID)));
             allPosted(deliver(order));
             assertThat(balance(s, "1100")).isZero();
             assertThat(balance(s, "2100")).isZero();
@@ -389,6 +412,7 @@ class MoneySurfaceEndToEndTest {
             assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key = ?", Integer.class,
                     "stripe:credit_applied:in_" + s)).isEqualTo(1);
         }
+        }
         assertBalanced();
     }
 
@@ -396,6 +420,7 @@ class MoneySurfaceEndToEndTest {
 
     @Test
     void anAuthorisedChargeIsPostedWhenCapturedAndItsRefundFollowsInEitherOrder() throws Exception {
+        for (String version : VERSIONS) {
         for (boolean captureFirst : new boolean[] {false, true}) {
             String s = uid();
             ObjectNode authorised = charge("ch_" + s, "cus_" + s, null, "usd", 20_000, null, PAID);
@@ -405,8 +430,8 @@ class MoneySurfaceEndToEndTest {
             ObjectNode captured = charge("ch_" + s, "cus_" + s, null, "usd", 20_000, 465L, PAID);
             captured.put("amount_captured", 15_000);
             ((ObjectNode) captured.get("balance_transaction")).put("id", "txn_" + s).put("amount", 15_000);
-            List<Delivery> order = new ArrayList<>(List.of(d("charge.succeeded", authorised), d("charge.captured", captured),
-                    d("refund.created", refund("re_" + s, "ch_" + s, "usd", 5_000, LATER))));
+            List<Delivery> order = new ArrayList<>(List.of(at(version, "charge.succeeded", authorised),
+                    at(version, "charge.captured", captured), at(version, "refund.created", refund("re_" + s, "ch_" + s, "usd", 5_000, LATER))));
             if (captureFirst) {
                 Collections.swap(order, 0, 1);
             }
@@ -416,6 +441,7 @@ class MoneySurfaceEndToEndTest {
             assertThat(balance(s, "2100")).isEqualTo(-10_000);
             assertThat(jdbc.queryForObject("select status_reason from inbox_event where id = ?", String.class, ids.get(captureFirst ? 1 : 0)))
                     .contains("authorised, not captured");
+        }
         }
         assertBalanced();
     }
@@ -479,40 +505,47 @@ class MoneySurfaceEndToEndTest {
 
     @Test
     void aDisputeLostTakesTheAmountOutOfRevenueInEitherOrder() throws Exception {
+        for (String version : VERSIONS) {
         for (boolean closedFirst : new boolean[] {false, true}) {
             String s = uid();
             ObjectNode withdrawal = disputeFunds("txn_" + s + "w", -10_000, 1_500, "dispute");
             List<Delivery> order = new ArrayList<>(List.of(
-                    d("charge.dispute.created", dispute(s, 10_000, "needs_response", withdrawal)),
-                    d("charge.dispute.funds_withdrawn", dispute(s, 10_000, "needs_response", withdrawal)),
-                    d("charge.dispute.closed", dispute(s, 10_000, "lost", withdrawal))));
+                    at(version, "charge.dispute.created", dispute(s, 10_000, "needs_response", withdrawal)),
+                    at(version, "charge.dispute.funds_withdrawn", dispute(s, 10_000, "needs_response", withdrawal)),
+                    at(version, "charge.dispute.closed", dispute(s, 10_000, "lost", withdrawal))));
             if (closedFirst) {
                 Collections.reverse(order);
             }
-            order.add(0, d("invoice.finalized", invoiceOf(s, 10_000)));
+            order.add(0, at(version, "invoice.finalized", invoiceOf(s, 10_000)));
             // in the second order the payment comes last: the loss waits for it, the funds do not
-            order.add(closedFirst ? order.size() : 1, d("charge.succeeded", charge("ch_" + s, "cus_" + s, "in_" + s, "usd", 10_000, 320L, PAID)));
+            order.addAll(closedFirst ? order.size() : 1,
+                    invoicePaidBy(version, s, charge("ch_" + s, "cus_" + s, "in_" + s, "usd", 10_000, 320L, PAID)));
             allPosted(deliver(order));
             assertThat(balance(s, "1060")).isZero();
             assertThat(balance(s, "6200")).isEqualTo(1_500);
             assertThat(balance(s, "4900")).isEqualTo(10_000);
             assertThat(balance(s, "1010")).isEqualTo(10_000 - 320 - 10_000 - 1_500);
+            assertThat(balance(s, "1100")).isZero();
+            assertThat(balance(s, "2100")).isZero();
+        }
         }
         assertBalanced();
     }
 
     @Test
     void aDisputeWonReinstatesTheFundsAndAnInquiryMovesNothing() throws Exception {
+        for (String version : VERSIONS) {
         String s = uid();
         ObjectNode withdrawal = disputeFunds("txn_" + s + "w", -10_000, 1_500, "dispute");
         ObjectNode reinstated = disputeFunds("txn_" + s + "r", 10_000, -1_500, "dispute_reversal");
-        allPosted(deliver(List.of(d("charge.succeeded", charge("ch_" + s, "cus_" + s, null, "usd", 10_000, 320L, PAID)),
-                d("charge.dispute.closed", dispute(s, 10_000, "won", withdrawal, reinstated)),
-                d("charge.dispute.funds_withdrawn", dispute(s, 10_000, "under_review", withdrawal)),
-                d("charge.dispute.funds_reinstated", dispute(s, 10_000, "won", withdrawal, reinstated)))));
+        allPosted(deliver(List.of(at(version, "charge.succeeded", charge("ch_" + s, "cus_" + s, null, "usd", 10_000, 320L, PAID)),
+                at(version, "charge.dispute.closed", dispute(s, 10_000, "won", withdrawal, reinstated)),
+                at(version, "charge.dispute.funds_withdrawn", dispute(s, 10_000, "under_review", withdrawal)),
+                at(version, "charge.dispute.funds_reinstated", dispute(s, 10_000, "won", withdrawal, reinstated)))));
         assertThat(balance(s, "1060")).isZero();
         assertThat(balance(s, "6200")).isZero();
         assertThat(balance(s, "1010")).isEqualTo(10_000 - 320);
+        }
 
         String q = uid();
         List<Long> inquiry = deliver(List.of(d("charge.dispute.created", dispute(q, 2_000, "warning_needs_response"))));
@@ -526,13 +559,14 @@ class MoneySurfaceEndToEndTest {
 
     @Test
     void aPayoutThatFailsAfterItWasPaidIsReversedInEitherOrder() throws Exception {
+        for (String version : VERSIONS) {
         for (boolean failedFirst : new boolean[] {false, true}) {
             String s = uid();
             ObjectNode failed = payout("po_" + s, "usd", 50_000, LATER);
             failed.put("status", "failed");
             failed.put("failure_code", "account_closed");
-            List<Delivery> order = new ArrayList<>(List.of(d("payout.paid", payout("po_" + s, "usd", 50_000, LATER)),
-                    d("payout.failed", failed)));
+            List<Delivery> order = new ArrayList<>(List.of(at(version, "payout.paid", payout("po_" + s, "usd", 50_000, LATER)),
+                    at(version, "payout.failed", failed)));
             if (failedFirst) {
                 Collections.reverse(order);
             }
@@ -541,6 +575,7 @@ class MoneySurfaceEndToEndTest {
             assertThat(balance(s, "1010")).isZero();
             assertThat(jdbc.queryForObject("select count(*) from journal_entry where entry_key like ?", Integer.class,
                     "stripe:payout:po_" + s + "%")).isEqualTo(2);
+        }
         }
         String s = uid();
         ObjectNode inTransit = payout("po_" + s, "usd", 9_000, LATER);
@@ -555,20 +590,26 @@ class MoneySurfaceEndToEndTest {
 
     @Test
     void aChargeSettledInAnotherCurrencyBalancesInEachCurrencyKnownAtOnceOrLater() throws Exception {
+        for (String version : VERSIONS) {
         for (boolean knownLater : new boolean[] {false, true}) {
             String s = uid();
             ObjectNode inv = invoice("in_" + s, "cus_" + s, "eur", 10_000, FINALIZED, FINALIZED, FINALIZED, "prod_setup_fee");
             ObjectNode settled = charge("ch_" + s, "cus_" + s, "in_" + s, "eur", 10_000, 350L, PAID);
             ((ObjectNode) settled.get("balance_transaction")).put("id", "txn_" + s).put("currency", "usd").put("amount", 10_800)
                     .put("net", 10_450).put("exchange_rate", 1.08);
-            List<Delivery> order = new ArrayList<>(List.of(d("invoice.finalized", inv)));
+            List<Delivery> order = new ArrayList<>(List.of(at(version, "invoice.finalized", inv)));
             if (knownLater) {
                 ObjectNode unsettled = charge("ch_" + s, "cus_" + s, "in_" + s, "eur", 10_000, null, PAID);
                 unsettled.putNull("balance_transaction");
-                order.add(d("charge.succeeded", unsettled));
-                order.add(d("charge.updated", settled));
+                order.addAll(invoicePaidBy(version, s, unsettled));
+                ObjectNode updated = settled.deepCopy();
+                if (version.equals(BASIL)) {
+                    updated.remove("invoice");
+                    updated.put("payment_intent", "pi_" + s);
+                }
+                order.add(at(version, "charge.updated", updated));
             } else {
-                order.add(d("charge.succeeded", settled));
+                order.addAll(invoicePaidBy(version, s, settled));
             }
             allPosted(deliver(order));
             assertThat(balance(s, "1100", "EUR")).isZero();
@@ -577,6 +618,7 @@ class MoneySurfaceEndToEndTest {
             assertThat(balance(s, "1010", "USD")).isEqualTo(10_800 - 350);
             assertThat(balance(s, "1030", "USD")).isEqualTo(-10_800);
             assertThat(balance(s, "6000", "USD")).isEqualTo(350);
+        }
         }
         assertBalanced();
     }

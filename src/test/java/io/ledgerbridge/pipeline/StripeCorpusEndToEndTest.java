@@ -100,6 +100,37 @@ class StripeCorpusEndToEndTest {
                 select count(*) from exception_item x join inbox_event i on i.id = x.inbox_event_id
                 where i.id = any(?) and x.kind = 'no_posting_rule'""", Integer.class, (Object) ids.toArray(Long[]::new))).isEqualTo(1);
         assertThat(jdbc.queryForList("select entry_id from journal_line group by entry_id having sum(debit) <> sum(credit)")).isEmpty();
+        if (order.equals("in order")) {
+            // in the story's order, each published object posts exactly its golden entries (<name>.entries.json)
+            for (int i = 0; i < story.size(); i++) {
+                Path golden = CORPUS.resolve(version).resolve(story.get(i) + ".entries.json");
+                JsonNode actual = entries(ids.get(i), run);
+                if (!Files.exists(golden) && Boolean.getBoolean("golden.update")) {
+                    Files.writeString(golden, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual) + "\n");
+                }
+                assertThat(golden).as("golden entries of " + story.get(i)).exists();
+                assertThat(actual).as(version + " " + story.get(i)).isEqualTo(JSON.readTree(golden.toFile()));
+            }
+        }
+    }
+
+    /** The entries an event posted, as a golden file keeps them: rule, date, currency, key without the run's suffix, lines. */
+    private JsonNode entries(long inboxId, String run) throws java.io.IOException {
+        com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+        for (Map<String, Object> e : jdbc.queryForList("""
+                select id, entry_key, posting_rule, entry_date::text as d, currency from journal_entry
+                where ? = any(source_event_ids) order by id""", inboxId)) {
+            com.fasterxml.jackson.databind.node.ObjectNode entry = out.addObject();
+            entry.put("key", ((String) e.get("entry_key")).replace(run, ""));
+            entry.put("postingRule", (String) e.get("posting_rule"));
+            entry.put("date", (String) e.get("d"));
+            entry.put("currency", (String) e.get("currency"));
+            com.fasterxml.jackson.databind.node.ArrayNode lines = entry.putArray("lines");
+            jdbc.queryForList("select account_code, debit, credit from journal_line where entry_id = ? order by line_no", e.get("id"))
+                    .forEach(l -> lines.addObject().put("account", (String) l.get("account_code"))
+                            .put("debit", ((Number) l.get("debit")).longValue()).put("credit", ((Number) l.get("credit")).longValue()));
+        }
+        return JSON.readTree(out.toString());
     }
 
     private long balance(String run, String account) {

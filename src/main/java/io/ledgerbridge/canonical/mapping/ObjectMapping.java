@@ -20,6 +20,12 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 public final class ObjectMapping {
 
     private final Map<String, FieldExpression> fields = new LinkedHashMap<>();
+    /**
+     * Per field, the expressions for the source's API versions from a given version on ({@code name@2025-03-31:}),
+     * newest first: where a shape differs, the event's {@code api_version} chooses; an event without one, or older
+     * than every override, reads the field's plain expression.
+     */
+    private final Map<String, java.util.NavigableMap<String, FieldExpression>> since = new LinkedHashMap<>();
     private final Map<String, ListMapping> lists = new LinkedHashMap<>();
 
     private record ListMapping(FieldExpression each, ObjectMapping element) {
@@ -30,13 +36,29 @@ public final class ObjectMapping {
         for (RecordComponent c : target.getRecordComponents()) {
             components.put(c.getName(), c);
         }
-        yaml.entries(block).forEach((name, value) -> {
+        yaml.entries(block).forEach((key, value) -> {
+            String name = key;
+            String version = null;
+            int at = key.indexOf('@');
+            if (at > 0) {
+                name = key.substring(0, at);
+                version = key.substring(at + 1);
+                if (!version.matches("\\d{4}-\\d{2}-\\d{2}(\\.[a-z]+)?")) {
+                    throw yaml.error(value, "'" + key + "': an API version is written yyyy-MM-dd (with an optional .name), not '"
+                            + version + "'");
+                }
+                if (!(value instanceof ScalarNode)) {
+                    throw yaml.error(value, "'" + key + "': a field chosen by API version takes a single expression");
+                }
+            }
             RecordComponent component = components.get(name);
             if (component == null) {
                 throw yaml.error(value, "'" + name + "' is not a field of the canonical " + target.getSimpleName()
                         + " (fields: " + components.keySet() + ")");
             }
-            if (value instanceof ScalarNode) {
+            if (version != null) {
+                since.computeIfAbsent(name, n -> new java.util.TreeMap<>()).put(version.substring(0, 10), parse(yaml, value));
+            } else if (value instanceof ScalarNode) {
                 fields.put(name, parse(yaml, value));
             } else if (List.class.isAssignableFrom(component.getType())) {
                 Map<String, Node> list = yaml.entries(value);
@@ -63,12 +85,23 @@ public final class ObjectMapping {
     /** The canonical record as a JSON tree (Jackson turns it into the record). */
     public ObjectNode apply(JsonNode object, JsonNode event) {
         ObjectNode out = JsonNodeFactory.instance.objectNode();
-        fields.forEach((name, expression) -> {
-            JsonNode v = expression.evaluate(object, event);
+        String apiVersion = event == null ? null : event.path("api_version").asText(null);
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(fields.keySet());
+        names.addAll(since.keySet());
+        for (String name : names) {
+            FieldExpression expression = fields.get(name);
+            java.util.NavigableMap<String, FieldExpression> byVersion = since.get(name);
+            if (byVersion != null && apiVersion != null && apiVersion.length() >= 10) {
+                Map.Entry<String, FieldExpression> chosen = byVersion.floorEntry(apiVersion.substring(0, 10));
+                if (chosen != null) {
+                    expression = chosen.getValue();
+                }
+            }
+            JsonNode v = expression == null ? null : expression.evaluate(object, event);
             if (v != null) {
                 out.set(name, v);
             }
-        });
+        }
         lists.forEach((name, list) -> {
             ArrayNode array = out.putArray(name);
             JsonNode source = list.each().evaluate(object, event);
