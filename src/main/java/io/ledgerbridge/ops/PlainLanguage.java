@@ -49,7 +49,17 @@ final class PlainLanguage {
             Map.entry("unmapped_sku", new Text("The contract names a product that is not in the product catalogue.",
                     "Add the product to mappings/products.yaml (or correct the contract), then approve.")),
             Map.entry("amendment_changes_billing", new Text("An amendment changes what is billed for a running contract.",
-                    "Check the amendment against the original; approve to change the billing.")));
+                    "Check the amendment against the original; approve to change the billing.")),
+            Map.entry("no_posting_rule", new Text("Stripe reported a movement of money the ledger has no rule for, so it was not booked.",
+                    "Look the event up in Stripe, book it by hand in the ledger or the ERP if it is real, then approve with what you did.")),
+            Map.entry("fee_unknown", new Text("A payment was booked, but Stripe's processing fee for it is still unknown a day later.",
+                    "Find the fee in Stripe (the payment's balance transaction) and book it by hand, or wait for the payout that lists it.")),
+            Map.entry("dispute_funds_held", new Text("A dispute was won, but the money Stripe took for it has not come back yet.",
+                    "Check the dispute in Stripe; the funds are booked when Stripe reinstates them. Approve once they have.")),
+            Map.entry("refund_reversed", new Text("A refund failed or was canceled after it was booked: the money came back to Stripe.",
+                    "Reverse the refund entry by hand (and what it took out of revenue), then approve with the entry's number.")),
+            Map.entry("payload_conflict", new Text("The same event was delivered again with different content; the first version was kept.",
+                    "Compare the two bodies in the details; if the second is right, correct the booking by hand, then approve.")));
 
     /** What happened and what to do for an exception; the summary is the fallback for a kind without a text. */
     static Map<String, Object> exception(Map<String, Object> row) {
