@@ -47,9 +47,12 @@ public class PostingService {
     private final LedgerMappings mappings;
     private final ObjectMapper mapper;
     private final ZoneId zone;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
 
     public PostingService(JdbcTemplate jdbc, LedgerStore store, CustomerDirectory customers, LedgerMappings mappings,
-                          ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+                          ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone,
+                          io.micrometer.core.instrument.MeterRegistry meters) {
+        this.meters = meters;
         this.jdbc = jdbc;
         this.store = store;
         this.customers = customers;
@@ -428,6 +431,13 @@ public class PostingService {
         }
         Optional<Long> id = store.post(entry, event.inboxId());
         if (id.isEmpty()) {
+            BookedInvoice same = batch.booked.get(invoiceId);
+            Long postedTotal = same != null ? Long.valueOf(same.total()) : jdbc.query(
+                    "select total from ar_invoice where invoice_id = ?", rs -> rs.next() ? rs.getLong(1) : null, invoiceId);
+            if (postedTotal != null && postedTotal != inv.total()) {
+                return conflict(event, "invoice", inv.id(), customer, key(event, "invoice", inv.id(), "finalized"),
+                        postedTotal, inv.total(), inv.currency());
+            }
             return PostingOutcome.posted(List.of(), "already posted");
         }
         // written with the batch's other receivables (flushReceivables)
@@ -569,6 +579,13 @@ public class PostingService {
         String paymentId = ref(event, p.id());
         Boolean known = batch.payments.get(paymentId);
         if (known != null ? known : exists("select count(*) from ar_payment where payment_id = ?", paymentId)) {
+            Long postedAmount = batch.paid.stream().filter(t -> t.id().equals(paymentId)).map(TakenPayment::amount).findFirst()
+                    .orElseGet(() -> jdbc.query("select amount from ar_payment where payment_id = ?",
+                            rs -> rs.next() ? rs.getLong(1) : null, paymentId));
+            if (postedAmount != null && postedAmount != p.amount()) {
+                return conflict(event, "payment", p.id(), null, key(event, "payment", p.id(), null), postedAmount, p.amount(),
+                        p.currency());
+            }
             return paymentPostedBefore(event, p, paymentId, batch);
         }
         String customer = p.customerRef() == null ? null : customers.resolve(event.source(), p.customerRef());
@@ -1076,6 +1093,34 @@ public class PostingService {
     }
 
     // ---- helpers --------------------------------------------------------------------------
+
+    /**
+     * A new event for an invoice or payment already posted with another amount: nothing is posted, and a person sees
+     * the conflict (a payload_conflict exception with the body that was posted and the one that came now; the event's
+     * trace lists the exception; {@code ledgerbridge.ledger.payload.conflicts}).
+     */
+    private PostingOutcome conflict(CanonicalEvent event, String what, String id, String customer, String entryKey,
+                                    long posted, long now, String currency) {
+        List<Map<String, Object>> first = jdbc.queryForList("""
+                select i.id, i.event_id, left(i.payload, 65536) as payload from journal_entry e
+                join inbox_event i on i.id = any(e.source_event_ids) where e.entry_key = ? order by i.id limit 1""", entryKey);
+        List<Map<String, Object>> current = event.inboxId() == null ? List.of()
+                : jdbc.queryForList("select left(payload, 65536) as payload from inbox_event where id = ?", event.inboxId());
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put(what, id);
+        details.put("postedAmount", posted);
+        details.put("deliveredAmount", now);
+        details.put("currency", currency);
+        details.put("postedBy", first.isEmpty() ? null : first.get(0).get("event_id"));
+        details.put("postedBody", first.isEmpty() ? null : first.get(0).get("payload"));
+        details.put("deliveredBody", current.isEmpty() ? null : current.get(0).get("payload"));
+        String summary = "Stripe " + what + " " + id + " was posted for " + posted + " " + currency + (first.isEmpty() ? ""
+                : " (event " + first.get(0).get("event_id") + ")") + "; event " + event.sourceEventId() + " says " + now
+                + ": nothing posted, which one is right?";
+        openException(event, "payload_conflict", customer, summary, details);
+        meters.counter("ledgerbridge.ledger.payload.conflicts", "source", event.source(), "object", what).increment();
+        return PostingOutcome.exception(summary);
+    }
 
     /**
      * Takes the unearned part of a refund or credit note out of the invoice's deferred lines: the

@@ -53,6 +53,8 @@ class MoneySurfaceEndToEndTest {
     JdbcTemplate jdbc;
     @Autowired
     WaitingEvents waitingEvents;
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
     Http http;
 
     @BeforeEach
@@ -676,5 +678,38 @@ class MoneySurfaceEndToEndTest {
                 "select status from inbox_event where id = ?", String.class, held.get(0))).isEqualTo("exception"));
         assertThat(jdbc.queryForObject("select summary from exception_item where inbox_event_id = ?", String.class, held.get(0)))
                 .contains("in_" + h).contains("lines.has_more");
+    }
+
+    // ---- conflicts ------------------------------------------------------------------------------
+
+    @Test
+    void anInvoiceOrPaymentPostedBeforeWithAnotherAmountIsAConflictAPersonSees() throws Exception {
+        String s = uid();
+        double before = meters.counter("ledgerbridge.ledger.payload.conflicts", "source", "stripe", "object", "invoice").count();
+        allPosted(deliver(List.of(d("invoice.finalized", invoiceOf(s, 10_000)),
+                d("charge.succeeded", charge("ch_" + s, "cus_" + s, "in_" + s, "usd", 10_000, 300L, PAID)))));
+        // the same invoice and payment again, under new event ids, with other amounts
+        List<Long> again = deliver(List.of(d("invoice.finalized", invoiceOf(s, 12_000)),
+                d("charge.succeeded", charge("ch_" + s, "cus_" + s, "in_" + s, "usd", 9_000, 300L, PAID))));
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(jdbc.queryForList(
+                "select status from inbox_event where id = any(?)", String.class, (Object) again.toArray(Long[]::new)))
+                .containsOnly("exception"));
+        Map<String, Object> invoiceConflict = jdbc.queryForMap(
+                "select summary, details::text as details from exception_item where inbox_event_id = ? and kind = 'payload_conflict'",
+                again.get(0));
+        assertThat((String) invoiceConflict.get("summary")).contains("in_" + s).contains("10000").contains("12000");
+        com.fasterxml.jackson.databind.JsonNode details = JSON.readTree((String) invoiceConflict.get("details"));
+        assertThat(JSON.readTree(details.path("postedBody").asText()).path("data").path("object").path("total").asLong()).isEqualTo(10_000);
+        assertThat(JSON.readTree(details.path("deliveredBody").asText()).path("data").path("object").path("total").asLong()).isEqualTo(12_000);
+        assertThat(jdbc.queryForObject("select summary from exception_item where inbox_event_id = ? and kind = 'payload_conflict'",
+                String.class, again.get(1))).contains("ch_" + s).contains("9000");
+        // nothing moved: the ledger is the first delivery's
+        assertThat(balance(s, "1100")).isZero();
+        assertThat(balance(s, "1010")).isEqualTo(10_000 - 300);
+        // the event's trace shows it, and it is counted
+        HttpResponse<String> trace = http.get("/api/events/" + again.get(0), "viewer", "viewer-test");
+        assertThat(JSON.readTree(trace.body()).path("exceptions").toString()).contains("payload_conflict");
+        assertThat(meters.counter("ledgerbridge.ledger.payload.conflicts", "source", "stripe", "object", "invoice").count())
+                .isEqualTo(before + 1);
     }
 }
