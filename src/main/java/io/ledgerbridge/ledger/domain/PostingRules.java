@@ -97,41 +97,42 @@ public final class PostingRules {
      */
     public static JournalEntry settlement(String key, LocalDate date, String settlementCurrency, String customer,
                                           long settledAmount, String memo) {
-        return new JournalEntry(key, date, settlementCurrency, memo, "cross_currency_settlement", customer, null, List.of(
-                JournalLine.debit(STRIPE_CLEARING, settledAmount, customer, null),
-                JournalLine.credit(CURRENCY_EXCHANGE, settledAmount, customer, null)));
+        return twoLines(key, date, settlementCurrency, memo, "cross_currency_settlement", customer,
+                STRIPE_CLEARING, CURRENCY_EXCHANGE, settledAmount);
     }
 
     /** A payment posted to 1010 in its own currency, found later to settle in another: Dr 1030 / Cr 1010 in the charge currency. */
     public static JournalEntry settlementReclass(String key, LocalDate date, String currency, String customer, long amount,
                                                  String memo) {
-        return new JournalEntry(key, date, currency, memo, "cross_currency_settlement", customer, null, List.of(
-                JournalLine.debit(CURRENCY_EXCHANGE, amount, customer, null),
-                JournalLine.credit(STRIPE_CLEARING, amount, customer, null)));
+        return twoLines(key, date, currency, memo, "cross_currency_settlement", customer,
+                CURRENCY_EXCHANGE, STRIPE_CLEARING, amount);
+    }
+
+    /** Dr {@code debit} / Cr {@code credit} the one amount. */
+    private static JournalEntry twoLines(String key, LocalDate date, String currency, String memo, String rule, String customer,
+                                         String debit, String credit, long amount) {
+        return new JournalEntry(key, date, currency, memo, rule, customer, null, List.of(
+                JournalLine.debit(debit, amount, customer, null),
+                JournalLine.credit(credit, amount, customer, null)));
     }
 
     /** Unapplied cash applied to an invoice when a payment is linked to it later: Dr 2100 / Cr 1100. */
     public static JournalEntry application(String key, LocalDate date, String currency, String customer, long amount,
                                            String rule, String memo) {
-        return new JournalEntry(key, date, currency, memo, rule, customer, null, List.of(
-                JournalLine.debit(UNAPPLIED_CASH, amount, customer, null),
-                JournalLine.credit(AR, amount, customer, null)));
+        return twoLines(key, date, currency, memo, rule, customer, UNAPPLIED_CASH, AR, amount);
     }
 
     /** An invoice paid outside the processor: Dr 1020 Other Receipts Clearing / Cr 1100. */
     public static JournalEntry paidOutOfBand(String key, LocalDate date, String currency, String customer, long amount,
                                              String memo) {
-        return new JournalEntry(key, date, currency, memo, "invoice_paid_out_of_band", customer, null, List.of(
-                JournalLine.debit(OTHER_RECEIPTS, amount, customer, null),
-                JournalLine.credit(AR, amount, customer, null)));
+        return twoLines(key, date, currency, memo, "invoice_paid_out_of_band", customer, OTHER_RECEIPTS, AR, amount);
     }
 
     /** A credit given to a customer's balance by hand: Dr 4900 / Cr 2100. */
     public static JournalEntry balanceCredit(String key, LocalDate date, String currency, String customer, long amount,
                                              String memo) {
-        return new JournalEntry(key, date, currency, memo, "customer_balance_credit", customer, null, List.of(
-                JournalLine.debit(REFUNDS_AND_CREDITS, amount, customer, null),
-                JournalLine.credit(UNAPPLIED_CASH, amount, customer, null)));
+        return twoLines(key, date, currency, memo, "customer_balance_credit", customer,
+                REFUNDS_AND_CREDITS, UNAPPLIED_CASH, amount);
     }
 
     /**
@@ -172,9 +173,7 @@ public final class PostingRules {
 
     /** Processor fee: Dr 6000 / Cr 1010. */
     public static JournalEntry fee(String key, LocalDate date, String currency, String customer, long fee, String memo) {
-        return new JournalEntry(key, date, currency, memo, "processor_fee", customer, null, List.of(
-                JournalLine.debit(PROCESSING_FEES, fee, customer, null),
-                JournalLine.credit(STRIPE_CLEARING, fee, customer, null)));
+        return twoLines(key, date, currency, memo, "processor_fee", customer, PROCESSING_FEES, STRIPE_CLEARING, fee);
     }
 
     /** A customer's rated usage of a period, not invoiced yet: Dr 1150 Unbilled / Cr 4100 Usage Revenue per metric. */
