@@ -41,11 +41,8 @@ public class LedgerStage {
     static final String ROUTE = "ledger-post-entries";
 
     /** The canonical types with a posting rule (accounting.md); anything else on the topic is a dead letter. */
-    static final Set<CanonicalType> POSTABLE = EnumSet.of(CanonicalType.CUSTOMER_UPSERTED, CanonicalType.INVOICE_FINALIZED,
-            CanonicalType.INVOICE_VOIDED, CanonicalType.INVOICE_UNCOLLECTIBLE, CanonicalType.PAYMENT_SUCCEEDED,
-            CanonicalType.REFUND_ISSUED, CanonicalType.CREDIT_NOTE_ISSUED, CanonicalType.PAYOUT_PAID, CanonicalType.PAYOUT_FAILED,
-            CanonicalType.INVOICE_PAID, CanonicalType.INVOICE_PAYMENT_PAID, CanonicalType.DISPUTE_UPDATED,
-            CanonicalType.CUSTOMER_BALANCE_CHANGED, CanonicalType.UNPOSTABLE);
+    static final Set<CanonicalType> POSTABLE = EnumSet.complementOf(
+            EnumSet.of(CanonicalType.DEAL_CLOSED_WON, CanonicalType.CONTRACT_SIGNED, CanonicalType.IGNORED));
 
     private final JdbcTemplate jdbc;
     private final PostingService posting;

@@ -321,8 +321,11 @@ class MoneySurfaceEndToEndTest {
         assertThat(balance(s, "2100")).isEqualTo(-10_000);
         assertThat(balance(s, "1010")).isEqualTo(9_680);
         List<Long> then = deliver(List.of(basil("invoice.finalized", invoiceOf(s, 10_000)),
-                basil("invoice_payment.paid", invoicePayment(s, 10_000)), basil("invoice.paid", paidInvoice(s, 10_000))));
+                basil("invoice.updated", invoiceOf(s, 10_000)), basil("invoice_payment.paid", invoicePayment(s, 10_000)),
+                basil("invoice.paid", paidInvoice(s, 10_000)), basil("invoice.updated", paidInvoice(s, 10_000))));
         allPosted(then);
+        assertThat(jdbc.queryForObject("select status_reason from inbox_event where id = ?", String.class, then.get(1)))
+                .contains("updated while open");
         assertThat(balance(s, "2100")).isZero();
         assertThat(balance(s, "1100")).isZero();
         assertThat(jdbc.queryForObject("select status from ar_invoice where invoice_id = ?", String.class, "stripe:in_" + s))
