@@ -236,6 +236,10 @@ public class StripeImports {
             }
         } catch (Abandoned e) {
             log.warn("Stripe import {}: {}", id, e.getMessage());
+        } catch (org.springframework.dao.DataAccessException e) {
+            // the database or the inbox is unavailable or too slow for now: what is committed stays, the import
+            // stays running, and the next resume check (any instance) carries on from its cursors
+            log.warn("Stripe import {} paused, the database did not answer ({}); it resumes from its cursors", id, e.getMessage());
         } catch (SQLException e) {
             log.error("Stripe import {} could not take its lock; the next resume check tries again", id, e);
         } catch (RuntimeException e) {

@@ -7,20 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ledgerbridge.support.FakeStripeApi;
-import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Opening balances: an import from 2026-06-01 books the invoices open on that day (one still open, one paid
@@ -28,23 +23,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * them, and registers them so a payment inside the range applies to its invoice.
  */
 @LedgerbridgeTest
-class OpeningBalancesTest {
+class OpeningBalancesTest extends ImportTestSupport {
 
-    static final ObjectMapper JSON = new ObjectMapper();
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcTemplate jdbc;
-    Http http;
 
-    @BeforeEach
-    void setUp() {
-        http = new Http(port);
-        FakeStripeApi.reset();
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                jdbc.queryForObject("select count(*) from stripe_import where status = 'running'", Integer.class) == 0);
-    }
 
     private static ObjectNode paid(ObjectNode invoice, Instant at) {
         invoice.put("status", "paid");
@@ -95,9 +77,9 @@ class OpeningBalancesTest {
         assertThat(line(entryId, "3900")).isEqualTo(-(1_500_000 - unearnedAnnual - unearnedMonth));
 
         // the trial balance on the start date holds Stripe's open receivables of the day
-        assertThat(balance(cus, "1100", "2026-05-31")).isEqualTo(1_500_000);
+        assertThat(balance(List.of(cus), "1100", "2026-05-31")).isEqualTo(1_500_000);
         // the payment in the range applied to its invoice
-        await().atMost(Duration.ofSeconds(30)).until(() -> balance(cus, "1100", "2026-12-31") == 1_200_000);
+        await().atMost(Duration.ofSeconds(30)).until(() -> balance(List.of(cus), "1100", "2026-12-31") == 1_200_000);
         assertThat(jdbc.queryForObject("select status from ar_invoice where invoice_id = ?", String.class, "stripe:" + paidLater))
                 .isEqualTo("paid");
 
@@ -108,7 +90,7 @@ class OpeningBalancesTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> !"running".equals(
                 jdbc.queryForObject("select status from stripe_import where id = ?", String.class, second)));
         assertThat(jdbc.queryForObject("select opening_entries from stripe_import where id = ?", Integer.class, second)).isZero();
-        assertThat(balance(cus, "1100", "2026-05-31")).isEqualTo(1_500_000);
+        assertThat(balance(List.of(cus), "1100", "2026-05-31")).isEqualTo(1_500_000);
     }
 
     private long line(long entryId, String account) {
@@ -117,11 +99,4 @@ class OpeningBalancesTest {
         return v == null ? 0 : v;
     }
 
-    private long balance(String cus, String account, String asOf) {
-        Long v = jdbc.queryForObject("""
-                select coalesce(sum(l.debit - l.credit), 0) from journal_line l join journal_entry e on e.id = l.entry_id
-                join customer_xref x on x.customer_id = e.customer_id and x.system = 'stripe'
-                where x.external_id = ? and l.account_code = ? and e.entry_date <= ?::date""", Long.class, cus, account, asOf);
-        return v == null ? 0 : v;
-    }
 }

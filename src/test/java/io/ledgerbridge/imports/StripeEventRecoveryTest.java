@@ -8,20 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ledgerbridge.support.FakeStripeApi;
-import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Missed-event recovery: Stripe's event list holds an invoice the webhooks never delivered (the endpoint's
@@ -30,21 +24,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * gap is counted: the run's job, GET /api/stripe/recovery and the Micrometer counter.
  */
 @LedgerbridgeTest
-class StripeEventRecoveryTest {
+class StripeEventRecoveryTest extends ImportTestSupport {
 
-    static final ObjectMapper JSON = new ObjectMapper();
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcTemplate jdbc;
-    Http http;
 
-    @BeforeEach
-    void setUp() {
-        http = new Http(port);
-        FakeStripeApi.reset();
-    }
 
     @Test
     void aMissedEventIsRecoveredOnceAndCounted() throws Exception {
@@ -74,11 +57,7 @@ class StripeEventRecoveryTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> "posted".equals(jdbc.queryForObject(
                 "select status from inbox_event where source = 'stripe' and event_id = ?", String.class,
                 chargeEvent.path("id").asText())));
-        Long ar = jdbc.queryForObject("""
-                select coalesce(sum(l.debit - l.credit), 0) from journal_line l join journal_entry e on e.id = l.entry_id
-                join customer_xref x on x.customer_id = e.customer_id and x.system = 'stripe'
-                where x.external_id = ? and l.account_code = '1100'""", Long.class, cus);
-        assertThat(ar).isZero();
+        assertThat(balance(cus, "1100")).isZero();
 
         // Stripe delivers the webhook after all: a duplicate, nothing posted twice
         HttpResponse<String> late = http.stripe(invoiceEvent.toString());

@@ -10,10 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ledgerbridge.support.FakeStripeApi;
-import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -22,20 +20,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The Stripe history import end to end: the fake Stripe API's lists -> events -> the webhooks' inbox
  * -> Kafka -> canonical -> ledger, against a ledger built from the same history's webhooks alone.
  */
 @LedgerbridgeTest
-class StripeImportTest {
+class StripeImportTest extends ImportTestSupport {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final Instant PERIOD_START = Instant.parse("2026-01-15T00:00:00Z");
     static final Instant PERIOD_END = Instant.parse("2027-01-15T00:00:00Z");
     static final Instant INVOICED = Instant.parse("2026-01-15T09:00:00Z");
@@ -44,19 +37,7 @@ class StripeImportTest {
     static final Instant SECOND_INVOICE = Instant.parse("2026-02-01T08:00:00Z");
     static final Instant PAYOUT = Instant.parse("2026-01-23T00:00:00Z");
 
-    @LocalServerPort
-    int port;
-    @Autowired
-    JdbcTemplate jdbc;
-    Http http;
 
-    @BeforeEach
-    void setUp() {
-        http = new Http(port);
-        FakeStripeApi.reset();
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                jdbc.queryForObject("select count(*) from stripe_import where status = 'running'", Integer.class) == 0);
-    }
 
     /** One company's Stripe history: its objects as Stripe lists them now, and the webhooks it sent on the way. */
     record History(String customer, String payout, List<ObjectNode> objects, List<String> webhooks) {
