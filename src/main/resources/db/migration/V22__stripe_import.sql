@@ -12,7 +12,7 @@ create table stripe_import (
     phase         text        not null default 'opening', -- opening, listing, posting, done
     opening       boolean     not null default true,  -- book opening balances at range_from
     opening_entries int       not null default 0,
-    first_inbox_id bigint,                            -- the first inbox row this import stored (progress queries)
+    first_inbox_id bigint,                            -- the inbox's next id when it started: its rows are from here (progress)
     started_by    text,
     started_at    timestamptz not null default now(),
     finished_at   timestamptz,

@@ -92,6 +92,7 @@ public class StripeImports {
     private final ZoneId zone;
     private final int storeConcurrency;
     private final long postingWaitSeconds;
+    private final int pagesInFlight;
     private final ExecutorService runner = Executors.newSingleThreadExecutor(r -> daemon(r, "stripe-import"));
     private final ExecutorService fetcher = Executors.newCachedThreadPool(r -> daemon(r, "stripe-import-fetch"));
     private final ExecutorService storers;
@@ -103,8 +104,9 @@ public class StripeImports {
     public StripeImports(JdbcTemplate jdbc, StripeLists lists, StripeInbox inbox,
                          JobProgress jobs, OpeningBalances openings, ObjectMapper mapper, MeterRegistry registry,
                          @Value("${ledgerbridge.timezone:UTC}") String timezone,
-                         @Value("${ledgerbridge.stripe.import.store-concurrency:64}") int storeConcurrency,
-                         @Value("${ledgerbridge.stripe.import.posting-wait-seconds:900}") long postingWaitSeconds) {
+                         @Value("${ledgerbridge.stripe.import.store-concurrency:200}") int storeConcurrency,
+                         @Value("${ledgerbridge.stripe.import.posting-wait-seconds:900}") long postingWaitSeconds,
+                         @Value("${ledgerbridge.stripe.import.pages-in-flight:4}") int pagesInFlight) {
         this.jdbc = jdbc;
         this.dataSource = jdbc.getDataSource();
         this.lists = lists;
@@ -115,6 +117,7 @@ public class StripeImports {
         this.zone = ZoneId.of(timezone);
         this.storeConcurrency = Math.max(1, storeConcurrency);
         this.postingWaitSeconds = postingWaitSeconds;
+        this.pagesInFlight = Math.max(1, pagesInFlight);
         this.storers = Executors.newFixedThreadPool(this.storeConcurrency, r -> daemon(r, "stripe-import-store"));
         this.objectsRead = Counter.builder("ledgerbridge.stripe.import.objects")
                 .description("Stripe objects read by history imports").register(registry);
@@ -153,8 +156,8 @@ public class StripeImports {
         long id;
         try {
             id = jdbc.queryForObject("""
-                    insert into stripe_import (job_id, range_from, range_to, opening, phase, started_by)
-                    values (?, ?, ?, ?, ?, ?) returning id""", Long.class, jobId, from, to, opening,
+                    insert into stripe_import (job_id, range_from, range_to, opening, phase, started_by, first_inbox_id)
+                    values (?, ?, ?, ?, ?, ?, (select coalesce(max(id), 0) + 1 from inbox_event)) returning id""", Long.class, jobId, from, to, opening,
                     opening ? "opening" : "listing", user);
         } catch (org.springframework.dao.DuplicateKeyException e) {
             jobs.finish(jobId, "failed", "another Stripe import is running");
@@ -272,7 +275,8 @@ public class StripeImports {
         final AtomicLong eventCount = new AtomicLong();
         final long startNanos = System.nanoTime();
         final long readAtStart;
-        long firstInboxId;
+        /** Every inbox row this import stores has an id from here on (the inbox's next id when it started). */
+        final long firstInboxId;
         long lastReport;
         long lastPostedCount;
         long lastPostedAt;
@@ -288,8 +292,7 @@ public class StripeImports {
                         eventCount.set(rs.getLong(3));
                     }, id);
             readAtStart = read.get();
-            Long first = jdbc.queryForObject("select first_inbox_id from stripe_import where id = ?", Long.class, id);
-            firstInboxId = first == null ? Long.MAX_VALUE : first;
+            firstInboxId = jdbc.queryForObject("select first_inbox_id from stripe_import where id = ?", Long.class, id);
         }
 
         double ratePerSecond() {
@@ -400,6 +403,8 @@ public class StripeImports {
         }
         BlockingQueue<Unit> queue = new ArrayBlockingQueue<>(8);
         Future<?> fetching = fetcher.submit(() -> fetch(family, range, cursor, queue));
+        // pages whose events are being stored, oldest first; their cursors move in this order as each completes
+        java.util.ArrayDeque<Storing> storing = new java.util.ArrayDeque<>();
         try {
             while (true) {
                 if (jobs.cancelRequested(progress.jobId)) {
@@ -410,20 +415,25 @@ public class StripeImports {
                 if (unit.failure() != null) {
                     throw unit.failure();
                 }
-                Stored stored = store(progress, unit);
-                Faults.point("import.page-stored");
-                if (Faults.fails("import.page-stored")) {
-                    throw new Abandoned("import.page-stored");
+                storing.add(submit(unit));
+                while (storing.size() > pagesInFlight || (unit.last() && !storing.isEmpty())) {
+                    Storing page = storing.poll();
+                    Stored stored = awaitStored(progress, page);
+                    Faults.point("import.page-stored");
+                    if (Faults.fails("import.page-stored")) {
+                        throw new Abandoned("import.page-stored");
+                    }
+                    Unit done = page.unit();
+                    jdbc.update("""
+                            update stripe_import_cursor set last_id = coalesce(?, last_id), done = ?, pages = pages + 1,
+                                   objects = objects + ?, events = events + ?, stored = stored + ?
+                            where import_id = ? and family = ?""",
+                            done.cursor(), done.last(), done.objects().size(), stored.events(), stored.stored(), id, family.key);
+                    double within = done.oldestCreated() > 0 && toEpoch > fromEpoch
+                            ? Math.min(1, Math.max(0, (double) (toEpoch - done.oldestCreated()) / (toEpoch - fromEpoch))) : 0;
+                    progress.fraction = (index + (done.last() ? 1 : within)) / count;
+                    progress.report("listing", false);
                 }
-                jdbc.update("""
-                        update stripe_import_cursor set last_id = coalesce(?, last_id), done = ?, pages = pages + 1,
-                               objects = objects + ?, events = events + ?, stored = stored + ?
-                        where import_id = ? and family = ?""",
-                        unit.cursor(), unit.last(), unit.objects().size(), stored.events(), stored.stored(), id, family.key);
-                double within = unit.oldestCreated() > 0 && toEpoch > fromEpoch
-                        ? Math.min(1, Math.max(0, (double) (toEpoch - unit.oldestCreated()) / (toEpoch - fromEpoch))) : 0;
-                progress.fraction = (index + (unit.last() ? 1 : within)) / count;
-                progress.report("listing", false);
                 if (unit.last()) {
                     log.info("Stripe import {}: {} done", id, family.key);
                     return true;
@@ -502,8 +512,12 @@ public class StripeImports {
                 null);
     }
 
-    /** Stores a unit's events through the inbox, many at once so its group commit takes them together. */
-    private Stored store(Progress progress, Unit unit) throws InterruptedException {
+    /** A page whose events are handed to the inbox, and the answers to come. */
+    private record Storing(Unit unit, List<Future<InboxStore.Stored>> futures) {
+    }
+
+    /** Hands a unit's events to the inbox, many at once so its group commit takes them together. */
+    private Storing submit(Unit unit) {
         List<Imported> all = new ArrayList<>();
         for (JsonNode object : unit.objects()) {
             all.addAll(events.of(object, unit.apiVersion()));
@@ -512,8 +526,14 @@ public class StripeImports {
         for (Imported e : all) {
             futures.add(storers.submit(() -> inbox.store(e.envelope())));
         }
-        List<InboxStore.Stored> results = new ArrayList<>(futures.size());
-        long firstNew = Long.MAX_VALUE;
+        return new Storing(unit, futures);
+    }
+
+    /** Waits until every event of a page is stored (or found stored) and counts them. */
+    private Stored awaitStored(Progress progress, Storing page) throws InterruptedException {
+        Unit unit = page.unit();
+        List<Future<InboxStore.Stored>> futures = page.futures();
+        int stored = 0;
         for (Future<InboxStore.Stored> f : futures) {
             InboxStore.Stored s;
             try {
@@ -522,25 +542,18 @@ public class StripeImports {
                 throw e.getCause() instanceof RuntimeException re ? re
                         : new IllegalStateException("storing an imported event failed", e.getCause());
             }
-            results.add(s);
-            if (!s.duplicate()) {
-                firstNew = Math.min(firstNew, s.id());
+            // stored by this import: new now, or by an earlier pass of this import over the same page (a crash
+            // between storing a page and moving its cursor); what earlier imports stored is older than its start
+            if (!s.duplicate() || s.id() >= progress.firstInboxId) {
+                stored++;
             }
         }
-        if (firstNew != Long.MAX_VALUE && firstNew < progress.firstInboxId) {
-            progress.firstInboxId = firstNew;
-            jdbc.update("update stripe_import set first_inbox_id = least(coalesce(first_inbox_id, ?), ?) where id = ?",
-                    firstNew, firstNew, progress.id);
-        }
-        // stored by this import: new now, or found from an earlier pass of this import over the same page (a crash
-        // between storing a page and moving its cursor); events of earlier imports are older than its first row
-        int stored = (int) results.stream().filter(s -> !s.duplicate() || s.id() >= progress.firstInboxId).count();
         progress.read.addAndGet(unit.objects().size());
-        progress.eventCount.addAndGet(all.size());
+        progress.eventCount.addAndGet(futures.size());
         progress.stored.addAndGet(stored);
         objectsRead.increment(unit.objects().size());
         eventsStored.increment(stored);
-        return new Stored(all.size(), stored);
+        return new Stored(futures.size(), stored);
     }
 
     // ---- progress and status ------------------------------------------------------------------
