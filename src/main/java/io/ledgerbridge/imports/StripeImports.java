@@ -67,6 +67,8 @@ public class StripeImports {
     static final String KIND = "stripe_import";
     /** First key of the advisory lock an instance holds while it runs an import (the second is the import id). */
     private static final int LOCK = 0x4c42494d; // "LBIM"
+    /** How often one event is handed to the inbox when it answers late before the import pauses. */
+    private static final int STORE_ATTEMPTS = 10;
 
     /** A running or finished import as the API shows it. */
     public record Status(long id, long jobId, LocalDate from, LocalDate to, String status, String phase,
@@ -104,7 +106,7 @@ public class StripeImports {
     public StripeImports(JdbcTemplate jdbc, StripeLists lists, StripeInbox inbox,
                          JobProgress jobs, OpeningBalances openings, ObjectMapper mapper, MeterRegistry registry,
                          @Value("${ledgerbridge.timezone:UTC}") String timezone,
-                         @Value("${ledgerbridge.stripe.import.store-concurrency:200}") int storeConcurrency,
+                         @Value("${ledgerbridge.stripe.import.store-concurrency:100}") int storeConcurrency,
                          @Value("${ledgerbridge.stripe.import.posting-wait-seconds:900}") long postingWaitSeconds,
                          @Value("${ledgerbridge.stripe.import.pages-in-flight:4}") int pagesInFlight) {
         this.jdbc = jdbc;
@@ -524,9 +526,27 @@ public class StripeImports {
         }
         List<Future<InboxStore.Stored>> futures = new ArrayList<>(all.size());
         for (Imported e : all) {
-            futures.add(storers.submit(() -> inbox.store(e.envelope())));
+            futures.add(storers.submit(() -> storeOne(e)));
         }
         return new Storing(unit, futures);
+    }
+
+    /**
+     * Stores one event, asking again when the inbox answers late: the webhooks' store timeout is for senders
+     * that should retry, and the import is that sender (a late store may have committed after all: then the
+     * second is a duplicate of it).
+     */
+    private InboxStore.Stored storeOne(Imported e) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return inbox.store(e.envelope());
+            } catch (org.springframework.dao.QueryTimeoutException timeout) {
+                if (attempt >= STORE_ATTEMPTS) {
+                    throw timeout;
+                }
+                log.debug("Inbox late for {} (attempt {}): storing it again", e.eventId(), attempt);
+            }
+        }
     }
 
     /** Waits until every event of a page is stored (or found stored) and counts them. */
