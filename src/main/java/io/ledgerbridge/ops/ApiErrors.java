@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 
 /** JSON errors for the API: the status and a body that names the problem. */
-@RestControllerAdvice(basePackages = "io.ledgerbridge.ops")
+@RestControllerAdvice(basePackages = {"io.ledgerbridge.ops", "io.ledgerbridge.imports"})
 public class ApiErrors {
 
     /** An API error with its status, code and optional field. */

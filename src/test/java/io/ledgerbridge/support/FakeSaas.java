@@ -35,7 +35,7 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
     public static synchronized WireMockServer server() {
         if (server == null) {
             server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true)
-                    .extensions(new FakeErp()).containerThreads(40));
+                    .extensions(new FakeErp(), new FakeStripeApi()).containerThreads(40));
             server.start();
             baseStubs(server);
         }
@@ -59,6 +59,9 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("ledgerbridge.stripe.api-key", "sk_test_ledgerbridge_fake");
         p.put("ledgerbridge.stripe.api-base", url());
+        // the history import and event recovery read lists from FakeStripeApi (apart from other tests' /v1 stubs)
+        p.put("ledgerbridge.stripe.import.api-base", url() + FakeStripeApi.PREFIX);
+        p.put("ledgerbridge.stripe.import.api-version", StripeEvents.API_VERSION);
         p.put("ledgerbridge.hubspot.api-base", url());
         p.put("ledgerbridge.hubspot.access-token", "pat-na1-test-token");
         p.put("ledgerbridge.salesforce.login-url", url());
@@ -205,5 +208,6 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
         // Slack incoming webhook
         s.stubFor(post(urlPathMatching("/services/T000/B000/.*")).willReturn(aResponse().withStatus(200).withBody("ok")));
         s.stubFor(any(urlPathMatching("/(netsuite|qbo|xero)/.*")).willReturn(aResponse().withTransformers("fake-erp")));
+        s.stubFor(get(urlPathMatching(FakeStripeApi.PREFIX + "/v1/.*")).willReturn(aResponse().withTransformers("fake-stripe-api")));
     }
 }
