@@ -50,10 +50,14 @@ public class StripeEventRecovery {
     private final Duration firstLookback;
     private final long overlapSeconds;
 
+    private final boolean enabled;
+
     public StripeEventRecovery(JdbcTemplate jdbc, TransactionTemplate tx, StripeLists lists, StripeInbox inbox,
                                JobProgress jobs, MeterRegistry registry,
                                @Value("${ledgerbridge.stripe.recovery.first-lookback:P30D}") Duration firstLookback,
-                               @Value("${ledgerbridge.stripe.recovery.overlap-seconds:300}") long overlapSeconds) {
+                               @Value("${ledgerbridge.stripe.recovery.overlap-seconds:300}") long overlapSeconds,
+                               @Value("${ledgerbridge.stripe.recovery.enabled:true}") boolean enabled) {
+        this.enabled = enabled;
         this.jdbc = jdbc;
         this.tx = tx;
         this.lists = lists;
@@ -65,8 +69,11 @@ public class StripeEventRecovery {
                 .description("Stripe events the inbox lacked, recovered from Stripe's event list").register(registry);
     }
 
-    /** The scheduled run: nothing without a Stripe key. */
+    /** The scheduled run: nothing when switched off ({@code ledgerbridge.stripe.recovery.enabled}) or without a Stripe key. */
     public void scheduled() {
+        if (!enabled) {
+            return;
+        }
         if (!lists.configured()) {
             log.debug("Stripe event recovery: no Stripe API key configured, nothing to do");
             return;
