@@ -37,6 +37,8 @@ class StripeImportBenchmark {
     static {
         // read by the import's client when the context starts: the limit the fake enforces
         System.setProperty("ledgerbridge.stripe.import.requests-per-second", System.getProperty("bench.import.limit", "100"));
+        // the fake's request journal would keep every page it served (out of memory near 100,000 objects at 512 MiB)
+        System.setProperty("fakesaas.journal-entries", System.getProperty("fakesaas.journal-entries", "1000"));
     }
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -34,8 +34,14 @@ public class FakeSaas implements EnvironmentPostProcessor, Ordered {
 
     public static synchronized WireMockServer server() {
         if (server == null) {
-            server = new WireMockServer(WireMockConfiguration.options().dynamicPort().globalTemplating(true)
-                    .extensions(new FakeErp(), new FakeStripeApi()).containerThreads(40));
+            WireMockConfiguration options = WireMockConfiguration.options().dynamicPort().globalTemplating(true)
+                    .extensions(new FakeErp(), new FakeStripeApi()).containerThreads(40);
+            // a benchmark bounds the request journal: WireMock keeps every request it served, with its answer
+            Integer journal = Integer.getInteger("fakesaas.journal-entries");
+            if (journal != null) {
+                options.maxRequestJournalEntries(journal);
+            }
+            server = new WireMockServer(options);
             server.start();
             baseStubs(server);
         }
