@@ -1042,7 +1042,7 @@ public class PostingService {
                 event.inboxId()).ifPresent(posted::add);
         List<Map<String, Object>> failed = jdbc.queryForList("select status from payout_failure where payout_id = ?", ref(event, po.id()));
         if (!failed.isEmpty()) {
-            posted.addAll(reversePayout(event, po, (String) failed.get(0).get("status")));
+            paidPayout(event, po).ifPresent(paid -> posted.addAll(reversePayout(event, po, (String) failed.get(0).get("status"), paid)));
         }
         if (po.settlements() != null) {
             for (Payout.Settlement s : po.settlements()) {
@@ -1071,22 +1071,26 @@ public class PostingService {
         jdbc.update("""
                 insert into payout_failure (payout_id, status, failure_code) values (?, ?, ?) on conflict (payout_id) do nothing""",
                 ref(event, po.id()), status, po.failureCode());
-        List<Long> posted = reversePayout(event, po, status);
-        if (posted.isEmpty() && !exists("select count(*) from journal_entry where entry_key = ?", key(event, "payout", po.id(), null))) {
+        Optional<Long> paid = paidPayout(event, po);
+        if (paid.isEmpty()) {
             return PostingOutcome.posted(List.of(), "Stripe payout " + po.id() + " " + status + " before it was paid: no money moved");
         }
-        return PostingOutcome.posted(posted, "Stripe payout " + po.id() + " " + status
+        return PostingOutcome.posted(reversePayout(event, po, status, paid.get()), "Stripe payout " + po.id() + " " + status
                 + (po.failureCode() == null ? "" : " (" + po.failureCode() + ")") + ": reversed");
     }
 
-    /** Reverses a payout posted as paid (Dr 1010 / Cr 1000); nothing when it was not posted. */
-    private List<Long> reversePayout(CanonicalEvent event, Payout po, String status) {
-        List<Long> paid = jdbc.queryForList("select id from journal_entry where entry_key = ?", Long.class,
-                key(event, "payout", po.id(), null));
-        if (paid.isEmpty()) {
-            return List.of();
-        }
-        JournalEntry reversal = store.read(paid.get(0)).reversal(key(event, "payout", po.id(), status), date(event.occurredAt()),
+    /** The entry of a payout posted as paid, if it was. */
+    private Optional<Long> paidPayout(CanonicalEvent event, Payout po) {
+        return jdbc.queryForList("select id from journal_entry where entry_key = ?", Long.class,
+                key(event, "payout", po.id(), null)).stream().findFirst();
+    }
+
+    /**
+     * Reverses a payout posted as paid (Dr 1010 / Cr 1000), once whatever ended it (failed, canceled, and whichever
+     * of its events says so).
+     */
+    private List<Long> reversePayout(CanonicalEvent event, Payout po, String status, long paidEntry) {
+        JournalEntry reversal = store.read(paidEntry).reversal(key(event, "payout", po.id(), "reversed"), date(event.occurredAt()),
                 "Stripe payout " + po.id() + " " + status + (po.failureCode() == null ? "" : " (" + po.failureCode() + ")")
                         + ": reversed", "payout_failed");
         return store.post(reversal, event.inboxId()).map(List::of).orElse(List.of());
