@@ -1,5 +1,8 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.sources.hubspot.HubspotClient;
+import io.ledgerbridge.sources.hubspot.HubspotPipelines;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

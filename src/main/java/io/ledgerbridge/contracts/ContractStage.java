@@ -8,8 +8,8 @@ import io.ledgerbridge.canonical.Deal;
 import io.ledgerbridge.contracts.domain.ContractRules;
 import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.ledger.LedgerMappings;
-import io.ledgerbridge.ops.ExceptionsApi.ExceptionDecided;
-import io.ledgerbridge.pipeline.UnroutableEventException;
+import io.ledgerbridge.exceptions.web.ExceptionsApi.ExceptionDecided;
+import io.ledgerbridge.canonical.UnroutableEventException;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -363,7 +363,7 @@ public class ContractStage {
         }
     }
 
-    void audit(String actor, String action, String subjectType, String subjectId, Long inboxId, Map<String, String> details) {
+    public void audit(String actor, String action, String subjectType, String subjectId, Long inboxId, Map<String, String> details) {
         jdbc.update("insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details) values (?, ?, ?, ?, ?, ?::jsonb)",
                 actor, action, subjectType, subjectId, inboxId, json(details));
     }
@@ -372,7 +372,7 @@ public class ContractStage {
         jdbc.queryForList("select pg_advisory_xact_lock(hashtext(?))", "deal:" + crm + ":" + dealId);
     }
 
-    Contract read(String json) {
+    public Contract read(String json) {
         try {
             return mapper.readValue(json, Contract.class);
         } catch (JsonProcessingException e) {
@@ -389,7 +389,7 @@ public class ContractStage {
         }
     }
 
-    String json(Object o) {
+    public String json(Object o) {
         try {
             return mapper.writeValueAsString(o);
         } catch (JsonProcessingException e) {

@@ -1,5 +1,7 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.canonical.Amounts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ledgerbridge.canonical.Deal;

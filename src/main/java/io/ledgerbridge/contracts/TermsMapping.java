@@ -1,5 +1,7 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.canonical.Amounts;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerbridge.canonical.Contract;
 import io.ledgerbridge.canonical.mapping.FieldExpression;

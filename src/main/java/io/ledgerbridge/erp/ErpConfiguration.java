@@ -1,5 +1,9 @@
 package io.ledgerbridge.erp;
 
+import io.ledgerbridge.erp.netsuite.NetSuiteConnector;
+import io.ledgerbridge.erp.quickbooks.QuickBooksConnector;
+import io.ledgerbridge.erp.xero.XeroConnector;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.ledger.LedgerStore;
 import io.micrometer.core.instrument.MeterRegistry;

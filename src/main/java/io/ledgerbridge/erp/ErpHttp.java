@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * {@link ErpException.Refused} (other 4xx, with the message the ERP gave, which
  * {@code refusal} reads out of the ERP's error body).
  */
-final class ErpHttp {
+public final class ErpHttp {
 
     private final String erp;
     private final HttpClient client;
@@ -35,12 +35,12 @@ final class ErpHttp {
         this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    ObjectMapper mapper() {
+    public ObjectMapper mapper() {
         return mapper;
     }
 
     /** The response, with 2xx and 404 returned to the caller; everything else thrown as its kind. */
-    HttpResponse<String> send(Supplier<HttpRequest.Builder> request, Function<JsonNode, String> refusal) {
+    public HttpResponse<String> send(Supplier<HttpRequest.Builder> request, Function<JsonNode, String> refusal) {
         HttpResponse<String> response = once(request);
         if (response.statusCode() == 401) {
             tokens.invalidate();
@@ -101,7 +101,7 @@ final class ErpHttp {
         }).orElse(null);
     }
 
-    JsonNode json(HttpResponse<String> response) {
+    public JsonNode json(HttpResponse<String> response) {
         try {
             return mapper.readTree(response.body());
         } catch (IOException e) {
@@ -109,7 +109,7 @@ final class ErpHttp {
         }
     }
 
-    static URI uri(String base, String path) {
+    public static URI uri(String base, String path) {
         return URI.create(base.replaceAll("/+$", "") + path);
     }
 }

@@ -369,7 +369,7 @@ public class PostingService {
                 yield PostingOutcome.exception(event.ignoredReason());
             }
             case IGNORED -> new PostingOutcome("ignored", List.of(), event.ignoredReason(), null);
-            case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.pipeline.UnroutableEventException(
+            case DEAL_CLOSED_WON, CONTRACT_SIGNED -> throw new io.ledgerbridge.canonical.UnroutableEventException(
                     event.type() + " has no posting rule: deals and contracts go to the contract stage");
         };
         if (ownReceivablesSql) {

@@ -1,5 +1,11 @@
 package io.ledgerbridge.ops;
 
+import io.ledgerbridge.platform.web.PlainLanguage;
+
+import io.ledgerbridge.ledger.web.LedgerApi;
+import io.ledgerbridge.platform.web.ApiErrors;
+import io.ledgerbridge.platform.web.Paging;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.LinkedHashMap;
@@ -28,12 +34,6 @@ public class EventsApi {
         this.ledger = ledger;
     }
 
-    /** The document an event ({@code i}) is about, from its canonical form: "invoice in_1", "payment ch_1", ... */
-    static final String DOCUMENT = """
-            coalesce('invoice ' || (i.canonical #>> '{invoice,id}'), 'payment ' || (i.canonical #>> '{payment,id}'),
-                     'refund ' || (i.canonical #>> '{refund,id}'), 'credit note ' || (i.canonical #>> '{creditNote,id}'),
-                     'payout ' || (i.canonical #>> '{payout,id}'), 'contract ' || (i.canonical #>> '{contract,documentId}'),
-                     'deal ' || (i.canonical #>> '{deal,id}'), i.event_type || ' ' || i.event_id)""";
 
     private static final String COLUMNS = """
             select i.id, i.source, i.event_id as "eventId", i.event_type as "type", i.received_at as "receivedAt",

@@ -1,4 +1,5 @@
 package io.ledgerbridge.ops;
+import io.ledgerbridge.platform.web.ApiErrors;
 
 import io.swagger.v3.oas.annotations.Operation;
 import java.sql.Date;

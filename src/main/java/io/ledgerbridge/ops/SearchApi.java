@@ -1,4 +1,6 @@
 package io.ledgerbridge.ops;
+import io.ledgerbridge.platform.web.ApiErrors;
+import io.ledgerbridge.platform.web.Paging;
 
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.ArrayList;

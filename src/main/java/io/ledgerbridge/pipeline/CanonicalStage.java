@@ -1,12 +1,14 @@
 package io.ledgerbridge.pipeline;
 
+import io.ledgerbridge.canonical.UnroutableEventException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
 import io.ledgerbridge.canonical.CanonicalType;
-import io.ledgerbridge.canonical.stripe.StripeEventMapper;
+import io.ledgerbridge.sources.stripe.StripeEventMapper;
 import io.ledgerbridge.contracts.ContractMapper;
-import io.ledgerbridge.ingress.IngressMessage;
+import io.ledgerbridge.inbox.IngressMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

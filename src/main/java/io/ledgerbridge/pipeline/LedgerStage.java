@@ -1,5 +1,7 @@
 package io.ledgerbridge.pipeline;
 
+import io.ledgerbridge.canonical.UnroutableEventException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;

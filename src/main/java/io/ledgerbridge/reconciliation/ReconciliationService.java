@@ -1,8 +1,10 @@
 package io.ledgerbridge.reconciliation;
 
+import io.ledgerbridge.sources.stripe.StripeSource;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ledgerbridge.canonical.stripe.StripeApi;
+import io.ledgerbridge.sources.stripe.StripeApi;
 import io.ledgerbridge.erp.ErpConnector;
 import io.ledgerbridge.erp.ErpConnectors;
 import io.ledgerbridge.erp.ErpDocument;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.model.InvoiceItem;
 import com.stripe.param.InvoiceItemCreateParams;
 import io.ledgerbridge.canonical.Contract;
-import io.ledgerbridge.canonical.stripe.StripeApi;
+import io.ledgerbridge.sources.stripe.StripeApi;
 import io.ledgerbridge.ledger.LedgerStore;
 import io.ledgerbridge.ledger.domain.PostingRules;
 import io.ledgerbridge.usage.domain.Rating;

@@ -1,7 +1,7 @@
 package io.ledgerbridge.usage;
 
-import io.ledgerbridge.ingress.IngressMetrics;
-import io.ledgerbridge.ingress.WebhookRejection;
+import io.ledgerbridge.inbox.IngressMetrics;
+import io.ledgerbridge.inbox.WebhookRejection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerbridge.erp.ErpDocument;
 import io.ledgerbridge.reconciliation.ReconciliationService;
-import io.ledgerbridge.reconciliation.StripeSource;
+import io.ledgerbridge.sources.stripe.StripeSource;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.time.LocalDate;
 import java.util.ArrayList;

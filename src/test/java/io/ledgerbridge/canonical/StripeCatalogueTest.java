@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.ledgerbridge.canonical.mapping.EventMapping;
 import io.ledgerbridge.canonical.mapping.MappingCatalog;
 import io.ledgerbridge.canonical.mapping.MappingException;
-import io.ledgerbridge.canonical.stripe.StripeCatalogue;
+import io.ledgerbridge.sources.stripe.StripeCatalogue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.ledgerbridge.canonical.mapping.MappingException;
-import io.ledgerbridge.canonical.stripe.StripeEventMapper;
+import io.ledgerbridge.sources.stripe.StripeEventMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.ledgerbridge.ops;
 
+import io.ledgerbridge.pipeline.PipelineMetrics;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerbridge.support.LedgerbridgeTest;

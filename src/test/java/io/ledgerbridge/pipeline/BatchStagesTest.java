@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ledgerbridge.canonical.CanonicalEvent;
-import io.ledgerbridge.canonical.stripe.StripeEventMapper;
+import io.ledgerbridge.sources.stripe.StripeEventMapper;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.time.Duration;
 import java.time.Instant;

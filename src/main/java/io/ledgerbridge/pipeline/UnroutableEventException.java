@@ -1,8 +1,0 @@
-package io.ledgerbridge.pipeline;
-
-/** A message no route knows what to do with: dead-lettered at once, never retried. */
-public class UnroutableEventException extends RuntimeException {
-    public UnroutableEventException(String message) {
-        super(message);
-    }
-}
