@@ -1,5 +1,9 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.audit.AuditLog;
+import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.exceptions.NewException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
@@ -8,7 +12,7 @@ import io.ledgerbridge.canonical.Deal;
 import io.ledgerbridge.contracts.domain.ContractRules;
 import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.ledger.LedgerMappings;
-import io.ledgerbridge.exceptions.web.ExceptionsApi.ExceptionDecided;
+import io.ledgerbridge.exceptions.ExceptionDecided;
 import io.ledgerbridge.canonical.UnroutableEventException;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -47,6 +51,8 @@ public class ContractStage {
     public record Decision(List<String> ready) {
     }
 
+    private final ExceptionQueue exceptions;
+    private final AuditLog auditLog;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final CustomerDirectory customers;
@@ -58,7 +64,10 @@ public class ContractStage {
 
     public ContractStage(JdbcTemplate jdbc, ObjectMapper mapper, CustomerDirectory customers, LedgerMappings catalogue,
                          @Value("${ledgerbridge.mappings-dir}") String mappingsDir, @Lazy ProducerTemplate producer,
-                         @Value("${ledgerbridge.contracts.resume-after-seconds:60}") int resumeAfterSeconds, ExceptionTexts texts) {
+                         @Value("${ledgerbridge.contracts.resume-after-seconds:60}") int resumeAfterSeconds, ExceptionTexts texts,
+                         ExceptionQueue exceptions, AuditLog auditLog) {
+        this.exceptions = exceptions;
+        this.auditLog = auditLog;
         this.resumeAfterSeconds = resumeAfterSeconds;
         this.texts = texts;
         this.jdbc = jdbc;
@@ -349,10 +358,7 @@ public class ContractStage {
 
     private long exception(String kind, String contractId, Long inboxId, String customerId, String summary,
                            Map<String, Object> details, String requester) {
-        return jdbc.queryForObject("""
-                insert into exception_item (kind, inbox_event_id, customer_id, summary, details, requested_by, subject_type, subject_id)
-                values (?, ?, ?, ?, ?::jsonb, ?, 'contract', ?) returning id""", Long.class,
-                kind, inboxId, customerId, summary, json(details), requester, contractId);
+        return exceptions.open(new NewException(kind, inboxId, customerId, summary, details, requester, "contract", contractId));
     }
 
     private void eventStatus(Long inboxId, String status, String reason) {
@@ -364,8 +370,7 @@ public class ContractStage {
     }
 
     public void audit(String actor, String action, String subjectType, String subjectId, Long inboxId, Map<String, String> details) {
-        jdbc.update("insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details) values (?, ?, ?, ?, ?, ?::jsonb)",
-                actor, action, subjectType, subjectId, inboxId, json(details));
+        auditLog.record(actor, action, subjectType, subjectId, inboxId, details);
     }
 
     private void lock(String crm, String dealId) {

@@ -18,14 +18,16 @@ import org.springframework.stereotype.Component;
 public class ExceptionNotifier {
 
     private final JdbcTemplate jdbc;
+    private final ExceptionQueue queue;
     private final ObjectMapper mapper;
     private final String url;
     private final String publicUrl;
 
-    public ExceptionNotifier(JdbcTemplate jdbc, ObjectMapper mapper,
+    public ExceptionNotifier(JdbcTemplate jdbc, ExceptionQueue queue, ObjectMapper mapper,
                              @Value("${ledgerbridge.notify.webhook-url:}") String url,
                              @Value("${ledgerbridge.public-url:http://localhost:8080}") String publicUrl) {
         this.jdbc = jdbc;
+        this.queue = queue;
         this.mapper = mapper;
         this.url = url == null ? "" : url.trim();
         this.publicUrl = publicUrl.replaceAll("/+$", "");
@@ -59,6 +61,6 @@ public class ExceptionNotifier {
     }
 
     public void notified(long id) {
-        jdbc.update("update exception_item set notified_at = now() where id = ? and notified_at is null", id);
+        queue.markNotified(id);
     }
 }

@@ -1,5 +1,7 @@
 package io.ledgerbridge.ledger;
 
+import io.ledgerbridge.audit.AuditLog;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.JournalLine;
@@ -22,6 +24,7 @@ import org.springframework.stereotype.Component;
 public class LedgerStore {
 
     private final JdbcTemplate jdbc;
+    private final AuditLog audit;
     private final ObjectMapper mapper;
 
     private String[] erpTargets = new String[0];
@@ -37,7 +40,8 @@ public class LedgerStore {
                 .map(String::trim).filter(t -> !t.isEmpty()).toList();
     }
 
-    public LedgerStore(JdbcTemplate jdbc, ObjectMapper mapper) {
+    public LedgerStore(JdbcTemplate jdbc, ObjectMapper mapper, AuditLog audit) {
+        this.audit = audit;
         this.jdbc = jdbc;
         this.mapper = mapper;
     }
@@ -104,7 +108,7 @@ public class LedgerStore {
             products[i] = l.product();
         }
         // one statement: the entry (once per key), all its lines (the database checks the entry balances after
-        // them), its audit record and, where ERPs are configured, the transactional outbox to each ERP
+        // them) and, where ERPs are configured, the transactional outbox to each ERP; then its audit record
         List<Long> ids = jdbc.queryForList("""
                 with entry as (
                     insert into journal_entry (entry_key, entry_date, currency, memo, posting_rule, customer_id,
@@ -115,18 +119,19 @@ public class LedgerStore {
                     insert into journal_line (entry_id, line_no, account_code, debit, credit, customer_id, product)
                     select entry.id, l.* from entry,
                            unnest(?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[]) l),
-                audit as (
-                    insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
-                    select 'ledger', 'posted', 'journal_entry', entry.id::text, ?, ?::jsonb from entry),
                 outbox as (
                     insert into erp_posting (erp, entry_id, external_key)
                     select erp, entry.id, 'lb-je-' || entry.id from entry, unnest(?::text[]) erp)
                 select id from entry""", Long.class,
                 entry.key(), Date.valueOf(date), entry.currency(), memo, entry.postingRule(),
                 entry.customerId(), entry.corrects(), sources, late ? Date.valueOf(entry.date()) : null,
-                lineNos, accounts, debits, credits, customers, products,
-                sourceEventId, auditDetails(entry), erpTargets);
-        return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(0));
+                lineNos, accounts, debits, credits, customers, products, erpTargets);
+        if (ids.isEmpty()) {
+            return Optional.empty();
+        }
+        audit.recordAll("ledger", "posted", "journal_entry", List.of(ids.get(0).toString()),
+                java.util.Collections.singletonList(sourceEventId), java.util.Collections.singletonList(auditDetails(entry)));
+        return Optional.of(ids.get(0));
     }
 
     // ---- entries of a batch, written together ------------------------------------------------
@@ -271,23 +276,21 @@ public class LedgerStore {
                         select l.* from unnest(?::bigint[], ?::int[], ?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])
                                         as l(entry_id, line_no, account, debit, credit, customer, product)
                         where l.entry_id in (select id from entry)),
-                    audit as (
-                        insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
-                        select 'ledger', 'posted', 'journal_entry', a.id::text, a.source, a.details::jsonb
-                        from unnest(?::bigint[], ?::bigint[], ?::text[]) as a(id, source, details)
-                        where a.id in (select id from entry)),
                     outbox as (
                         insert into erp_posting (erp, entry_id, external_key)
                         select erp, entry.id, 'lb-je-' || entry.id from entry, unnest(?::text[]) erp)
                     select count(*)::int from entry""", Integer.class,
                     ids, entryKeys, dates, currencies, memos, rules, customers, correctsIds, correctsKeys, sources, originals,
                     lineEntries, lineNos, accounts, debits, credits, lineCustomers, products,
-                    ids, sources, details, erpTargets);
+                    erpTargets);
             held.clear();
             if (written == null || written != n) {
                 throw new EntryPostedBefore((n - (written == null ? 0 : written))
                         + " entries of this batch were posted before under the same keys");
             }
+            audit.recordAll("ledger", "posted", "journal_entry",
+                    java.util.Arrays.stream(ids).map(String::valueOf).toList(), java.util.Arrays.asList(sources),
+                    java.util.Arrays.asList(details));
         }
     }
 

@@ -7,7 +7,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
-import org.springframework.context.ApplicationEventPublisher;
+import io.ledgerbridge.exceptions.ExceptionQueue;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.annotation.Transactional;
@@ -24,17 +24,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/exceptions")
 public class ExceptionsApi {
 
-    /** Published after a decision, for the flow that resumes or stops. */
-    public record ExceptionDecided(long id, String decision, String user, String reason) {
-    }
-
     private final JdbcTemplate jdbc;
-    private final ApplicationEventPublisher events;
+    private final ExceptionQueue queue;
     private final Map<String, String> emails;
 
-    public ExceptionsApi(JdbcTemplate jdbc, ApplicationEventPublisher events, org.springframework.core.env.Environment env) {
+    public ExceptionsApi(JdbcTemplate jdbc, ExceptionQueue queue, org.springframework.core.env.Environment env) {
         this.jdbc = jdbc;
-        this.events = events;
+        this.queue = queue;
         // the e-mail address each user is known by in the source systems (the sender of an envelope, a deal owner)
         this.emails = org.springframework.boot.context.properties.bind.Binder.get(env)
                 .bind("ledgerbridge.security.emails", org.springframework.boot.context.properties.bind.Bindable.mapOf(String.class, String.class))
@@ -82,12 +78,8 @@ public class ExceptionsApi {
         if (reason == null || reason.isBlank()) {
             throw ApiErrors.ApiException.badRequest("reason", "a decision needs a reason: {\"reason\": \"...\"}");
         }
-        List<Map<String, Object>> rows = jdbc.queryForList(
-                "select status, requested_by, inbox_event_id from exception_item where id = ? for update", id);
-        if (rows.isEmpty()) {
-            throw ApiErrors.ApiException.notFound("exception " + id);
-        }
-        Map<String, Object> row = rows.get(0);
+        Map<String, Object> row = queue.lockForDecision(id)
+                .orElseThrow(() -> ApiErrors.ApiException.notFound("exception " + id));
         if (!"open".equals(row.get("status"))) {
             throw ApiErrors.ApiException.conflict("exception " + id + " is already " + row.get("status"));
         }
@@ -97,14 +89,8 @@ public class ExceptionsApi {
             throw new ApiErrors.ApiException(HttpStatus.FORBIDDEN, "self_approval",
                     "the requester of a change cannot decide on it", null);
         }
-        jdbc.update("""
-                update exception_item set status = ?, decided_by = ?, decided_at = now(), decision_reason = ? where id = ?""",
-                decision, user.getName(), reason, id);
-        jdbc.update("""
-                insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
-                values (?, ?, 'exception', ?, ?, jsonb_build_object('reason', ?::text))""",
-                user.getName(), decision, Long.toString(id), row.get("inbox_event_id"), reason);
-        events.publishEvent(new ExceptionDecided(id, decision, user.getName(), reason));
+        Object inboxEventId = row.get("inbox_event_id");
+        queue.decide(id, inboxEventId == null ? null : ((Number) inboxEventId).longValue(), decision, user.getName(), reason);
         return Map.of("id", id, "status", decision, "decidedBy", user.getName());
     }
 }

@@ -1,5 +1,7 @@
 package io.ledgerbridge.ledger.web;
 
+import io.ledgerbridge.audit.AuditLog;
+
 import io.ledgerbridge.platform.web.ApiErrors;
 
 import io.ledgerbridge.ledger.LedgerStore;
@@ -25,9 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class PeriodsApi {
 
     private final JdbcTemplate jdbc;
+    private final AuditLog auditLog;
 
-    public PeriodsApi(JdbcTemplate jdbc) {
+    public PeriodsApi(JdbcTemplate jdbc, AuditLog auditLog) {
         this.jdbc = jdbc;
+        this.auditLog = auditLog;
     }
 
     @PostMapping("/{period}/close")
@@ -46,9 +50,7 @@ public class PeriodsApi {
         if (inserted == 0) {
             throw ApiErrors.ApiException.conflict("period " + month + " is already closed");
         }
-        jdbc.update("""
-                insert into audit_record (actor, action, subject_type, subject_id, details)
-                values (?, 'closed', 'accounting_period', ?, '{}'::jsonb)""", user.getName(), month.toString());
+        auditLog.record(user.getName(), "closed", "accounting_period", month.toString(), null, Map.of());
         return Map.of("period", month.toString(), "status", "closed", "closedBy", user.getName());
     }
 

@@ -1,4 +1,6 @@
 package io.ledgerbridge.pipeline.web;
+
+import io.ledgerbridge.audit.AuditLog;
 import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.PlainLanguage;
 
@@ -32,9 +34,11 @@ public class DeadLettersApi {
     private final ProducerTemplate producer;
     private final ObjectMapper mapper;
     private final org.springframework.transaction.support.TransactionTemplate transactions;
+    private final AuditLog auditLog;
 
     public DeadLettersApi(JdbcTemplate jdbc, ProducerTemplate producer, ObjectMapper mapper,
-                          org.springframework.transaction.support.TransactionTemplate transactions) {
+                          org.springframework.transaction.support.TransactionTemplate transactions, AuditLog auditLog) {
+        this.auditLog = auditLog;
         this.jdbc = jdbc;
         this.producer = producer;
         this.mapper = mapper;
@@ -175,9 +179,8 @@ public class DeadLettersApi {
     }
 
     private void audit(String actor, String action, long id, Object eventId, String reason) {
-        jdbc.update("""
-                insert into audit_record (actor, action, subject_type, subject_id, inbox_event_id, details)
-                values (?, ?, 'dead_letter', ?, ?, jsonb_build_object('reason', ?::text))""",
-                actor, action, Long.toString(id), eventId, reason);
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("reason", reason);
+        auditLog.record(actor, action, "dead_letter", Long.toString(id), eventId == null ? null : ((Number) eventId).longValue(), details);
     }
 }
