@@ -1,5 +1,7 @@
 package io.ledgerbridge.erp;
 
+import io.ledgerbridge.exceptions.ExceptionQueue;
+
 import io.ledgerbridge.erp.netsuite.NetSuiteConnector;
 import io.ledgerbridge.erp.quickbooks.QuickBooksConnector;
 import io.ledgerbridge.erp.xero.XeroConnector;
@@ -33,7 +35,8 @@ public class ErpConfiguration {
 
     @Bean("erpSync")
     ErpSync erpSync(Environment env, JdbcTemplate jdbc, LedgerStore ledger, ObjectMapper mapper, MeterRegistry registry,
-                    io.ledgerbridge.ledger.LedgerMappings chart) {
+                    io.ledgerbridge.ledger.LedgerMappings chart, ExceptionQueue exceptions,
+                    org.springframework.transaction.support.TransactionTemplate transactions) {
         List<String> targets = LedgerStore.erpTargets(env.getProperty("ledgerbridge.erp.targets", ""));
         Path mappings = Path.of(env.getProperty("ledgerbridge.mappings-dir", "mappings"));
         Set<String> accounts = Set.copyOf(jdbc.queryForList("select code from account", String.class));
@@ -73,7 +76,7 @@ public class ErpConfiguration {
         }
         log.info(targets.isEmpty() ? "No ERP configured (LEDGERBRIDGE_ERP_TARGETS): the ledger is not synced to an ERP"
                 : "Ledger synced to " + targets);
-        return new ErpSync(jdbc, ledger, connectors, maps, registry,
+        return new ErpSync(jdbc, ledger, connectors, maps, registry, exceptions, transactions,
                 env.getProperty("ledgerbridge.erp.batch-size", Integer.class, 100),
                 Duration.ofSeconds(env.getProperty("ledgerbridge.erp.circuit-open-seconds", Long.class, 30L)),
                 Duration.ofSeconds(env.getProperty("ledgerbridge.erp.lease-seconds", Long.class, 120L)));

@@ -1,5 +1,9 @@
 package io.ledgerbridge.erp;
 
+import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.exceptions.NewException;
+import org.springframework.transaction.support.TransactionTemplate;
+
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.ledgerbridge.ledger.LedgerStore;
@@ -40,9 +44,14 @@ public class ErpSync {
     private final MeterRegistry registry;
     private final int batchSize;
     private final long leaseSeconds;
+    private final ExceptionQueue exceptions;
+    private final TransactionTemplate transactions;
 
     public ErpSync(JdbcTemplate jdbc, LedgerStore ledger, Map<String, ErpConnector> connectors, Map<String, ErpMaps> maps,
-                   MeterRegistry registry, int batchSize, Duration openFor, Duration lease) {
+                   MeterRegistry registry, ExceptionQueue exceptions, TransactionTemplate transactions,
+                   int batchSize, Duration openFor, Duration lease) {
+        this.exceptions = exceptions;
+        this.transactions = transactions;
         this.leaseSeconds = lease.toSeconds();
         this.jdbc = jdbc;
         this.ledger = ledger;
@@ -198,22 +207,30 @@ public class ErpSync {
         }
     }
 
-    /** The posting failed, its dead letter and its exception: one statement, so no one sees one without the others. */
+    /** The posting failed, its dead letter and its exception: one transaction, so no one sees one without the others. */
     private void refuse(String erp, long postingId, long entryId, String message) {
-        String entryKey = jdbc.queryForObject("""
-                with failed as (update erp_posting set status = 'failed', last_error = ? where id = ?),
-                     entry as (select entry_key from journal_entry where id = ?),
-                     dead as (insert into dead_letter (route_id, replay_uri, message_key, payload, error_class, error_message)
-                              select 'erp-sync', 'direct:erp-retry', ?::text || ':' || entry_key, ?, ?, ? from entry)
-                insert into exception_item (kind, summary, details, requested_by, subject_type, subject_id)
-                select 'erp_refused', 'Journal entry ' || entry_key || ' was not accepted by ' || ?::text || ': ' || ?::text,
-                       jsonb_build_object('erp', ?::text, 'entry', ?::bigint, 'entryKey', entry_key, 'message', ?::text),
-                       'erp-sync', 'journal_entry', ?
-                from entry
-                returning details ->> 'entryKey'""", String.class,
-                message, postingId, entryId,
-                erp, "{\"postingId\":" + postingId + "}", ErpException.Refused.class.getName(), message,
-                erp, message, erp, entryId, message, Long.toString(entryId));
+        String entryKey = transactions.execute(status -> {
+            String key = jdbc.queryForObject("""
+                    with failed as (update erp_posting set status = 'failed', last_error = ? where id = ?),
+                         entry as (select entry_key from journal_entry where id = ?),
+                         dead as (insert into dead_letter (route_id, replay_uri, message_key, payload, error_class, error_message)
+                                  select 'erp-sync', 'direct:erp-retry', ?::text || ':' || entry_key, ?, ?, ? from entry)
+                    select entry_key from entry""", String.class,
+                    message, postingId, entryId,
+                    erp, "{\"postingId\":" + postingId + "}", ErpException.Refused.class.getName(), message);
+            if (key == null) {
+                return null; // the entry is gone: nothing to report against (as before, no dead letter either)
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("erp", erp);
+            details.put("entry", entryId);
+            details.put("entryKey", key);
+            details.put("message", message);
+            exceptions.open(NewException.of("erp_refused", "erp-sync",
+                            "Journal entry " + key + " was not accepted by " + erp + ": " + message, details)
+                    .subject("journal_entry", Long.toString(entryId)));
+            return key;
+        });
         registry.counter("ledgerbridge.erp.postings", "erp", erp, "outcome", "refused").increment();
         log.warn("{} refused journal entry {}: {}", erp, entryKey, message);
     }

@@ -1,5 +1,8 @@
 package io.ledgerbridge.sources.stripe;
 
+import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.exceptions.NewException;
+
 import io.ledgerbridge.contracts.ContractStage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -63,9 +66,11 @@ public class StripeBilling {
     private final CustomerDirectory customers;
     private final LedgerMappings catalogue;
     private final ObjectMapper mapper;
+    private final ExceptionQueue exceptions;
 
     public StripeBilling(JdbcTemplate jdbc, StripeApi stripe, ContractStage stage, CustomerDirectory customers,
-                         LedgerMappings catalogue, ObjectMapper mapper) {
+                         LedgerMappings catalogue, ObjectMapper mapper, ExceptionQueue exceptions) {
+        this.exceptions = exceptions;
         this.jdbc = jdbc;
         this.stripe = stripe;
         this.stage = stage;
@@ -135,11 +140,11 @@ public class StripeBilling {
             jdbc.update("update contract set status = 'failed', status_reason = ?, updated_at = now() where id = ?",
                     truncate(e.getMessage()), id);
             if (refused) {
-                jdbc.update("""
-                        insert into exception_item (kind, inbox_event_id, customer_id, summary, details, requested_by, subject_type, subject_id)
-                        values ('billing_refused', ?, ?, ?, jsonb_build_object('contractId', ?::text, 'error', ?::text), 'stripe', 'contract', ?)""",
-                        inboxId, row.get("customer_id"), "Contract " + id + " could not be billed: " + truncate(e.getMessage()),
-                        id, e.getMessage(), id);
+                Map<String, Object> details = new java.util.LinkedHashMap<>();
+                details.put("contractId", id);
+                details.put("error", e.getMessage());
+                exceptions.open(new NewException("billing_refused", inboxId, (String) row.get("customer_id"),
+                        "Contract " + id + " could not be billed: " + truncate(e.getMessage()), details, "stripe", "contract", id));
             }
             throw e;
         }
