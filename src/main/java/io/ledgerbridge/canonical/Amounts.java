@@ -42,4 +42,24 @@ public final class Amounts {
     public static BigDecimal minorPrice(String text, String currency) {
         return decimal(text).movePointRight(exponent(currency)).stripTrailingZeros();
     }
+
+    /**
+     * "12000.00" for 1200000 USD, "1200" for 1200 JPY: the ISO 4217 exponent, integer arithmetic only.
+     * A code that is not an ISO 4217 currency has no known exponent and none is guessed: the amount is
+     * shown in minor units, saying so.
+     */
+    public static String format(long minor, String currency) {
+        if (!Currencies.known(currency)) {
+            return minor + " (minor units; " + currency + " is not an ISO 4217 currency)";
+        }
+        int exponent = Currencies.exponent(currency);
+        if (exponent == 0) {
+            return Long.toString(minor);
+        }
+        String digits = Long.toString(Math.abs(minor));
+        while (digits.length() <= exponent) {
+            digits = "0" + digits;
+        }
+        return (minor < 0 ? "-" : "") + digits.substring(0, digits.length() - exponent) + "." + digits.substring(digits.length() - exponent);
+    }
 }

@@ -3,7 +3,6 @@ package io.ledgerbridge.contracts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.mapping.YamlSource;
-import io.ledgerbridge.sources.stripe.StripeBilling.ActResult;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.ledgerbridge.ops;
 
 import io.ledgerbridge.platform.web.PlainLanguage;
 
-import io.ledgerbridge.ledger.web.LedgerApi;
+import io.ledgerbridge.ledger.JournalEntries;
 import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.Paging;
 
@@ -26,9 +26,9 @@ public class EventsApi {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final ObjectMapper mapper;
-    private final LedgerApi ledger;
+    private final JournalEntries ledger;
 
-    public EventsApi(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, LedgerApi ledger) {
+    public EventsApi(NamedParameterJdbcTemplate jdbc, ObjectMapper mapper, JournalEntries ledger) {
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.ledger = ledger;

@@ -1,5 +1,8 @@
 package io.ledgerbridge.ledger.web;
 
+import io.ledgerbridge.canonical.Amounts;
+import io.ledgerbridge.ledger.JournalEntries;
+
 import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.Paging;
 
@@ -24,29 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 public class LedgerApi {
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final JournalEntries journalEntries;
 
-    public LedgerApi(NamedParameterJdbcTemplate jdbc) {
+    public LedgerApi(NamedParameterJdbcTemplate jdbc, JournalEntries journalEntries) {
+        this.journalEntries = journalEntries;
         this.jdbc = jdbc;
-    }
-
-    /**
-     * "12000.00" for 1200000 USD, "1200" for 1200 JPY: the ISO 4217 exponent, integer arithmetic only.
-     * A code that is not an ISO 4217 currency has no known exponent and none is guessed: the amount is
-     * shown in minor units, saying so.
-     */
-    public static String decimal(long minor, String currency) {
-        if (!Currencies.known(currency)) {
-            return minor + " (minor units; " + currency + " is not an ISO 4217 currency)";
-        }
-        int exponent = Currencies.exponent(currency);
-        if (exponent == 0) {
-            return Long.toString(minor);
-        }
-        String digits = Long.toString(Math.abs(minor));
-        while (digits.length() <= exponent) {
-            digits = "0" + digits;
-        }
-        return (minor < 0 ? "-" : "") + digits.substring(0, digits.length() - exponent) + "." + digits.substring(digits.length() - exponent);
     }
 
     @GetMapping("/accounts")
@@ -70,7 +55,7 @@ public class LedgerApi {
                     long balance = signed(((Number) b.get("d")).longValue(), ((Number) b.get("c")).longValue(),
                             (String) a.get("normal_balance"));
                     perCurrency.add(Map.of("currency", b.get("currency"), "balance", balance,
-                            "formatted", decimal(balance, (String) b.get("currency"))));
+                            "formatted", Amounts.format(balance, (String) b.get("currency"))));
                 }
             }
             row.put("balances", perCurrency);
@@ -115,56 +100,7 @@ public class LedgerApi {
                 select e.id, e.entry_key, e.entry_date::text as entry_date, e.currency, e.memo, e.posting_rule, e.customer_id,
                        e.corrects_entry_id, e.source_event_ids, e.created_at from journal_entry e""" + where
                 + " order by e.entry_date, e.id limit :limit offset :offset", p);
-        return withLines(entries);
-    }
-
-    /** Entries (rows of journal_entry) with their lines, as the API shows them. */
-    public List<Map<String, Object>> withLines(List<Map<String, Object>> entries) {
-        if (entries.isEmpty()) {
-            return List.of();
-        }
-        List<Long> ids = entries.stream().map(e -> ((Number) e.get("id")).longValue()).toList();
-        List<Map<String, Object>> lines = jdbc.queryForList("""
-                select l.entry_id, l.line_no, l.account_code, a.name, l.debit, l.credit, l.customer_id, l.product
-                from journal_line l join account a on a.code = l.account_code
-                where l.entry_id in (:ids) order by l.entry_id, l.line_no""", Map.of("ids", ids));
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> e : entries) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", e.get("id"));
-            row.put("key", e.get("entry_key"));
-            row.put("date", e.get("entry_date"));
-            row.put("currency", e.get("currency"));
-            row.put("memo", e.get("memo"));
-            row.put("postingRule", e.get("posting_rule"));
-            row.put("customer", e.get("customer_id"));
-            row.put("corrects", e.get("corrects_entry_id"));
-            row.put("sourceEvents", toList(e.get("source_event_ids")));
-            List<Map<String, Object>> ls = new ArrayList<>();
-            for (Map<String, Object> l : lines) {
-                if (l.get("entry_id").equals(e.get("id"))) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("account", l.get("account_code"));
-                    line.put("accountName", l.get("name"));
-                    line.put("debit", l.get("debit"));
-                    line.put("credit", l.get("credit"));
-                    line.put("customer", l.get("customer_id"));
-                    line.put("product", l.get("product"));
-                    ls.add(line);
-                }
-            }
-            row.put("lines", ls);
-            out.add(row);
-        }
-        return out;
-    }
-
-    private static List<Object> toList(Object sqlArray) {
-        try {
-            return sqlArray instanceof java.sql.Array a ? List.of((Object[]) a.getArray()) : List.of();
-        } catch (java.sql.SQLException e) {
-            return List.of();
-        }
+        return journalEntries.withLines(entries);
     }
 
     @GetMapping("/trial-balance")
@@ -204,7 +140,7 @@ public class LedgerApi {
             a.put("credit", c);
             long balance = signed(d, c, (String) r.get("normal_balance"));
             a.put("balance", balance);
-            a.put("balanceFormatted", decimal(balance, cur));
+            a.put("balanceFormatted", Amounts.format(balance, cur));
             accounts.add(a);
             long[] t = totals.computeIfAbsent(cur, k -> new long[2]);
             t[0] += d;
@@ -216,7 +152,7 @@ public class LedgerApi {
             boolean ok = t.getValue()[0] == t.getValue()[1];
             balanced &= ok;
             totalList.add(Map.of("currency", t.getKey(), "debit", t.getValue()[0], "credit", t.getValue()[1],
-                    "debitFormatted", decimal(t.getValue()[0], t.getKey()), "creditFormatted", decimal(t.getValue()[1], t.getKey()),
+                    "debitFormatted", Amounts.format(t.getValue()[0], t.getKey()), "creditFormatted", Amounts.format(t.getValue()[1], t.getKey()),
                     "balanced", ok));
         }
         Map<String, Object> out = new LinkedHashMap<>();

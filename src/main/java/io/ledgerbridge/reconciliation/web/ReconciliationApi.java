@@ -1,6 +1,6 @@
 package io.ledgerbridge.reconciliation.web;
 
-import io.ledgerbridge.ledger.web.LedgerApi;
+import io.ledgerbridge.canonical.Amounts;
 import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.Paging;
 
@@ -194,7 +194,7 @@ public class ReconciliationApi {
             }
             h.append("</table><p>Revenue at risk: ");
             for (JsonNode r : summary.path("revenueAtRisk")) {
-                h.append(esc(r.path("currency").asText())).append(' ').append(LedgerApi.decimal(r.path("amount").asLong(), r.path("currency").asText()))
+                h.append(esc(r.path("currency").asText())).append(' ').append(Amounts.format(r.path("amount").asLong(), r.path("currency").asText()))
                         .append("; ");
             }
             h.append(summary.path("revenueAtRisk").isEmpty() ? "none" : "").append("</p><p>Aging of open breaks: ");

@@ -1,5 +1,8 @@
 package io.ledgerbridge.sources.stripe;
 
+import io.ledgerbridge.contracts.ActRequest;
+import io.ledgerbridge.contracts.ActResult;
+
 import io.ledgerbridge.exceptions.ExceptionQueue;
 import io.ledgerbridge.exceptions.NewException;
 
@@ -51,14 +54,7 @@ public class StripeBilling {
 
     private static final Logger log = LoggerFactory.getLogger(StripeBilling.class);
 
-    /** What the act step did, for the CRM write-back and the confirmation. */
-    public record ActResult(String contractId, Long inboxId, String crm, String dealId, String customerId, String stripeCustomerId,
-                            String subscriptionId, String status, boolean skipped, String approvedBy) {
-    }
 
-    /** The body of the act route: which contract, and the inbox event it stems from. */
-    public record ActRequest(String contractId, Long inboxId) {
-    }
 
     private final JdbcTemplate jdbc;
     private final StripeApi stripe;

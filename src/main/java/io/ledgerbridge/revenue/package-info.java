@@ -1,0 +1,5 @@
+/** Recognition schedules and the waterfall. */
+@ApplicationModule(displayName = "Revenue recognition")
+package io.ledgerbridge.revenue;
+
+import org.springframework.modulith.ApplicationModule;
