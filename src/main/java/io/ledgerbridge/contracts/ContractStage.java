@@ -1,6 +1,7 @@
 package io.ledgerbridge.contracts;
 
 import io.ledgerbridge.audit.AuditLog;
+import io.ledgerbridge.platform.ProcessedMessages;
 import io.ledgerbridge.exceptions.ExceptionQueue;
 import io.ledgerbridge.exceptions.NewException;
 
@@ -53,6 +54,7 @@ public class ContractStage {
 
     private final ExceptionQueue exceptions;
     private final AuditLog auditLog;
+    private final ProcessedMessages processed;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final CustomerDirectory customers;
@@ -65,7 +67,8 @@ public class ContractStage {
     public ContractStage(JdbcTemplate jdbc, ObjectMapper mapper, CustomerDirectory customers, LedgerMappings catalogue,
                          @Value("${ledgerbridge.mappings-dir}") String mappingsDir, @Lazy ProducerTemplate producer,
                          @Value("${ledgerbridge.contracts.resume-after-seconds:60}") int resumeAfterSeconds, ExceptionTexts texts,
-                         ExceptionQueue exceptions, AuditLog auditLog) {
+                         ExceptionQueue exceptions, AuditLog auditLog, ProcessedMessages processed) {
+        this.processed = processed;
         this.exceptions = exceptions;
         this.auditLog = auditLog;
         this.resumeAfterSeconds = resumeAfterSeconds;
@@ -89,8 +92,7 @@ public class ContractStage {
     /** Applies a deal or contract event once; returns the contracts it made ready. */
     @Transactional
     public Decision accept(CanonicalEvent event) {
-        boolean first = jdbc.update("insert into processed_message (consumer, message_key) values (?, ?) on conflict do nothing",
-                CONSUMER, event.source() + ":" + event.sourceEventId()) == 1;
+        boolean first = processed.first(CONSUMER, event.source() + ":" + event.sourceEventId());
         if (!first) {
             return new Decision(List.of());
         }

@@ -36,7 +36,8 @@ public class ErpConfiguration {
     @Bean("erpSync")
     ErpSync erpSync(Environment env, JdbcTemplate jdbc, LedgerStore ledger, ObjectMapper mapper, MeterRegistry registry,
                     io.ledgerbridge.ledger.LedgerMappings chart, ExceptionQueue exceptions,
-                    org.springframework.transaction.support.TransactionTemplate transactions) {
+                    org.springframework.transaction.support.TransactionTemplate transactions,
+                    io.ledgerbridge.pipeline.DeadLetterStore deadLetters) {
         List<String> targets = LedgerStore.erpTargets(env.getProperty("ledgerbridge.erp.targets", ""));
         Path mappings = Path.of(env.getProperty("ledgerbridge.mappings-dir", "mappings"));
         Set<String> accounts = Set.copyOf(jdbc.queryForList("select code from account", String.class));
@@ -76,7 +77,7 @@ public class ErpConfiguration {
         }
         log.info(targets.isEmpty() ? "No ERP configured (LEDGERBRIDGE_ERP_TARGETS): the ledger is not synced to an ERP"
                 : "Ledger synced to " + targets);
-        return new ErpSync(jdbc, ledger, connectors, maps, registry, exceptions, transactions,
+        return new ErpSync(jdbc, ledger, connectors, maps, registry, exceptions, transactions, deadLetters,
                 env.getProperty("ledgerbridge.erp.batch-size", Integer.class, 100),
                 Duration.ofSeconds(env.getProperty("ledgerbridge.erp.circuit-open-seconds", Long.class, 30L)),
                 Duration.ofSeconds(env.getProperty("ledgerbridge.erp.lease-seconds", Long.class, 120L)));

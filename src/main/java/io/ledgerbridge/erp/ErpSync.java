@@ -1,6 +1,7 @@
 package io.ledgerbridge.erp;
 
 import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.pipeline.DeadLetterStore;
 import io.ledgerbridge.exceptions.NewException;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -46,12 +47,14 @@ public class ErpSync {
     private final long leaseSeconds;
     private final ExceptionQueue exceptions;
     private final TransactionTemplate transactions;
+    private final DeadLetterStore deadLetters;
 
     public ErpSync(JdbcTemplate jdbc, LedgerStore ledger, Map<String, ErpConnector> connectors, Map<String, ErpMaps> maps,
-                   MeterRegistry registry, ExceptionQueue exceptions, TransactionTemplate transactions,
+                   MeterRegistry registry, ExceptionQueue exceptions, TransactionTemplate transactions, DeadLetterStore deadLetters,
                    int batchSize, Duration openFor, Duration lease) {
         this.exceptions = exceptions;
         this.transactions = transactions;
+        this.deadLetters = deadLetters;
         this.leaseSeconds = lease.toSeconds();
         this.jdbc = jdbc;
         this.ledger = ledger;
@@ -210,17 +213,14 @@ public class ErpSync {
     /** The posting failed, its dead letter and its exception: one transaction, so no one sees one without the others. */
     private void refuse(String erp, long postingId, long entryId, String message) {
         String entryKey = transactions.execute(status -> {
-            String key = jdbc.queryForObject("""
-                    with failed as (update erp_posting set status = 'failed', last_error = ? where id = ?),
-                         entry as (select entry_key from journal_entry where id = ?),
-                         dead as (insert into dead_letter (route_id, replay_uri, message_key, payload, error_class, error_message)
-                                  select 'erp-sync', 'direct:erp-retry', ?::text || ':' || entry_key, ?, ?, ? from entry)
-                    select entry_key from entry""", String.class,
-                    message, postingId, entryId,
-                    erp, "{\"postingId\":" + postingId + "}", ErpException.Refused.class.getName(), message);
+            jdbc.update("update erp_posting set status = 'failed', last_error = ? where id = ?", message, postingId);
+            String key = jdbc.queryForList("select entry_key from journal_entry where id = ?", String.class, entryId)
+                    .stream().findFirst().orElse(null);
             if (key == null) {
                 return null; // the entry is gone: nothing to report against (as before, no dead letter either)
             }
+            deadLetters.storeRefused("erp-sync", "direct:erp-retry", erp + ":" + key, "{\"postingId\":" + postingId + "}",
+                    ErpException.Refused.class.getName(), message);
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("erp", erp);
             details.put("entry", entryId);

@@ -58,6 +58,18 @@ public class DeadLetterStore {
         }
     }
 
+    /**
+     * Dead-letters a message refused outside a route's error handler (an ERP refusal found by the sync
+     * job), in the caller's transaction; counted like every dead letter.
+     */
+    public void storeRefused(String routeId, String replayUri, String messageKey, String payload, String errorClass,
+                             String errorMessage) {
+        jdbc.update("""
+                insert into dead_letter (route_id, replay_uri, message_key, payload, error_class, error_message)
+                values (?, ?, ?, ?, ?, ?)""", routeId, replayUri, messageKey, payload, errorClass, errorMessage);
+        written.increment();
+    }
+
     private boolean write(Exchange exchange) {
         Throwable error = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         String body = exchange.getMessage().getBody(String.class);

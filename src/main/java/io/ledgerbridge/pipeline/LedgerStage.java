@@ -1,5 +1,7 @@
 package io.ledgerbridge.pipeline;
 
+import io.ledgerbridge.platform.ProcessedMessages;
+
 import io.ledgerbridge.canonical.UnroutableEventException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -51,9 +53,11 @@ public class LedgerStage {
     private final TransactionTemplate transactions;
     private final ObjectMapper mapper;
     private final KafkaBatch batches;
+    private final ProcessedMessages processed;
 
     public LedgerStage(JdbcTemplate jdbc, PostingService posting, TransactionTemplate transactions, ObjectMapper mapper,
-                       KafkaBatch batches) {
+                       KafkaBatch batches, ProcessedMessages processed) {
+        this.processed = processed;
         this.jdbc = jdbc;
         this.posting = posting;
         this.transactions = transactions;
@@ -103,10 +107,7 @@ public class LedgerStage {
      * message was processed before (by an earlier delivery, or earlier in the same batch) is skipped.
      */
     private void postAll(List<CanonicalEvent> events, List<String> canonical, boolean together) {
-        String[] keys = events.stream().map(LedgerStage::messageKey).toArray(String[]::new);
-        Set<String> firstTime = new HashSet<>(jdbc.queryForList("""
-                insert into processed_message (consumer, message_key) select ?, k from unnest(?::text[]) k
-                on conflict do nothing returning message_key""", String.class, CONSUMER, keys));
+        Set<String> firstTime = processed.firsts(CONSUMER, events.stream().map(LedgerStage::messageKey).toList());
         List<CanonicalEvent> fresh = new ArrayList<>(events.size());
         List<String> forms = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {

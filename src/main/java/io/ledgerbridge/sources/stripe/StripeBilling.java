@@ -1,6 +1,7 @@
 package io.ledgerbridge.sources.stripe;
 
 import io.ledgerbridge.contracts.ActRequest;
+import io.ledgerbridge.contracts.BillingRecord;
 import io.ledgerbridge.contracts.ActResult;
 
 import io.ledgerbridge.exceptions.ExceptionQueue;
@@ -63,9 +64,11 @@ public class StripeBilling {
     private final LedgerMappings catalogue;
     private final ObjectMapper mapper;
     private final ExceptionQueue exceptions;
+    private final BillingRecord billing;
 
     public StripeBilling(JdbcTemplate jdbc, StripeApi stripe, ContractStage stage, CustomerDirectory customers,
-                         LedgerMappings catalogue, ObjectMapper mapper, ExceptionQueue exceptions) {
+                         LedgerMappings catalogue, ObjectMapper mapper, ExceptionQueue exceptions, BillingRecord billing) {
+        this.billing = billing;
         this.exceptions = exceptions;
         this.jdbc = jdbc;
         this.stripe = stripe;
@@ -77,9 +80,7 @@ public class StripeBilling {
 
     public ActResult act(ActRequest request) {
         String id = request.contractId();
-        int claimed = jdbc.update("""
-                update contract set status = 'acting', updated_at = now()
-                where id = ? and (status in ('ready', 'failed') or (status = 'acting' and updated_at < now() - interval '30 seconds'))""", id);
+        boolean claimed = billing.claim(id);
         Map<String, Object> row = jdbc.queryForMap("""
                 select c.status, c.terms::text as terms, c.customer_id, c.amends, c.crm, d.deal_id, c.inbox_event_id,
                        x.decided_by as approved_by
@@ -91,7 +92,7 @@ public class StripeBilling {
         String dealId = (String) row.get("deal_id");
         Long inboxId = (Long) row.get("inbox_event_id");
         String approvedBy = (String) row.get("approved_by");
-        if (claimed == 0) {
+        if (!claimed) {
             log.info("Contract {} is {}: nothing to act on", id, row.get("status"));
             return new ActResult(id, inboxId, crm, dealId, (String) row.get("customer_id"), null, null, (String) row.get("status"), true, approvedBy);
         }
@@ -129,12 +130,11 @@ public class StripeBilling {
             } else if (n > 0) {
                 invoice(step, c, stripeCustomer);
             }
-            jdbc.update("update contract set status_reason = 'billed in Stripe', updated_at = now() where id = ?", id);
+            billing.billed(id, "billed in Stripe");
             return new ActResult(id, inboxId, crm, dealId, customerId, stripeCustomer, subscription, "billed", false, approvedBy);
         } catch (RuntimeException e) {
             boolean refused = e instanceof StripeApi.Refused;
-            jdbc.update("update contract set status = 'failed', status_reason = ?, updated_at = now() where id = ?",
-                    truncate(e.getMessage()), id);
+            billing.failed(id, truncate(e.getMessage()));
             if (refused) {
                 Map<String, Object> details = new java.util.LinkedHashMap<>();
                 details.put("contractId", id);
@@ -163,17 +163,11 @@ public class StripeBilling {
         }
 
         String done(String step) {
-            List<String> ids = jdbc.queryForList("select external_id from contract_action where contract_id = ? and step = ?",
-                    String.class, contractId, step);
-            return ids.isEmpty() ? null : ids.get(0);
+            return billing.done(contractId, step);
         }
 
         void record(String step, String system, String operation, String externalId, Map<String, Object> what, String detail) {
-            jdbc.update("""
-                    insert into contract_action (contract_id, step, system, operation, idempotency_key, external_id, request, status,
-                                                 detail, approved_by, inbox_event_id)
-                    values (?, ?, ?, ?, ?, ?, ?::jsonb, 'done', ?, ?, ?) on conflict (contract_id, step) do nothing""",
-                    contractId, step, system, operation, key(step), externalId, stage.json(what), detail, approvedBy, inboxId);
+            billing.action(contractId, step, system, operation, key(step), externalId, stage.json(what), detail, approvedBy, inboxId);
             Map<String, String> audit = new LinkedHashMap<>();
             audit.put("step", step);
             audit.put("system", system);
@@ -348,7 +342,7 @@ public class StripeBilling {
         what.put("replaces", replacedContract);
         what.put("items", sub.getItems() == null ? List.of() : sub.getItems().getData().stream().map(SubscriptionItem::getId).toList());
         step.record("stripe.subscription", "stripe", "update", sub.getId(), what, "amendment of " + replacedContract);
-        jdbc.update("update contract set status = 'superseded', status_reason = ? where id = ?", "amended by " + step.contractId, replacedContract);
+        billing.superseded(replacedContract, "amended by " + step.contractId);
         return sub.getId();
     }
 
