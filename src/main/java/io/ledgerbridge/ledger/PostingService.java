@@ -12,6 +12,7 @@ import io.ledgerbridge.canonical.Payment;
 import io.ledgerbridge.canonical.Payout;
 import io.ledgerbridge.canonical.Refund;
 import io.ledgerbridge.customers.CustomerDirectory;
+import io.ledgerbridge.ledger.domain.AccountRole;
 import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.Allocation;
 import io.ledgerbridge.ledger.domain.JournalLine;
@@ -45,18 +46,20 @@ public class PostingService {
     private final LedgerStore store;
     private final CustomerDirectory customers;
     private final LedgerMappings mappings;
+    private final PostingRules rules;
     private final ObjectMapper mapper;
     private final ZoneId zone;
     private final io.micrometer.core.instrument.MeterRegistry meters;
 
     public PostingService(JdbcTemplate jdbc, LedgerStore store, CustomerDirectory customers, LedgerMappings mappings,
-                          ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone,
+                          PostingRules rules, ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone,
                           io.micrometer.core.instrument.MeterRegistry meters) {
         this.meters = meters;
         this.jdbc = jdbc;
         this.store = store;
         this.customers = customers;
         this.mappings = mappings;
+        this.rules = rules;
         this.mapper = mapper;
         this.zone = ZoneId.of(timezone);
     }
@@ -406,8 +409,8 @@ public class PostingService {
             }
             if (l.invoiceItemRef() != null && accruedUsage(l.invoiceItemRef())) {
                 // usage already accrued at period close: this line relieves 1150 instead of earning revenue again
-                lines.add(new RevenueLine(l.id(), l.productRef(), io.ledgerbridge.ledger.domain.Accounts.UNBILLED, "usage_in_arrears",
-                        l.netAmount(), hasPeriod ? start : null, hasPeriod ? end : null, false));
+                lines.add(new RevenueLine(l.id(), l.productRef(), rules.account(AccountRole.UNBILLED_RECEIVABLE),
+                        "usage_in_arrears", l.netAmount(), hasPeriod ? start : null, hasPeriod ? end : null, false));
                 relieved.add(l.invoiceItemRef());
                 continue;
             }
@@ -419,7 +422,7 @@ public class PostingService {
                 + (unmapped.isEmpty() ? "" : "; products not in mappings/products.yaml, default rule used: " + unmapped);
         JournalEntry entry;
         try {
-            entry = PostingRules.invoiceFinalized(key(event, "invoice", inv.id(), "finalized"), date, inv.currency(),
+            entry = rules.invoiceFinalized(key(event, "invoice", inv.id(), "finalized"), date, inv.currency(),
                     customer, inv.total(), inv.tax(), lines, memo);
         } catch (PostingRules.InvoiceDoesNotSum e) {
             String why = Boolean.TRUE.equals(inv.linesHaveMore())
@@ -552,7 +555,7 @@ public class PostingService {
             return PostingOutcome.posted(List.of(), "nothing open on invoice " + inv.id() + " to write off");
         }
         String memo = "Stripe invoice " + (inv.number() == null ? inv.id() : inv.number()) + " marked uncollectible";
-        JournalEntry entry = PostingRules.uncollectible(key(event, "invoice", inv.id(), "uncollectible"),
+        JournalEntry entry = rules.uncollectible(key(event, "invoice", inv.id(), "uncollectible"),
                 date(event.occurredAt()), open.currency(), open.customer(), open.open(),
                 key(event, "invoice", inv.id(), "finalized"), memo);
         Optional<Long> id = store.post(entry, event.inboxId());
@@ -609,10 +612,10 @@ public class PostingService {
                 + (p.amount() > applied ? "; " + (p.amount() - applied) + " unapplied" : "")
                 + (crossCurrency ? "; settled in " + p.settlementCurrency() : "");
         List<Long> posted = new ArrayList<>();
-        store.post(PostingRules.payment(key(event, "payment", p.id(), null), date, p.currency(), customer, p.amount(),
+        store.post(rules.payment(key(event, "payment", p.id(), null), date, p.currency(), customer, p.amount(),
                 applied, crossCurrency, memo), event.inboxId()).ifPresent(posted::add);
         if (crossCurrency) {
-            store.post(PostingRules.settlement(key(event, "settlement", p.balanceTransactionRef(), null), date,
+            store.post(rules.settlement(key(event, "settlement", p.balanceTransactionRef(), null), date,
                     p.settlementCurrency(), customer, p.settlementAmount(), "Stripe payment " + p.id() + " of " + p.amount()
                             + " " + p.currency() + " settled as " + p.settlementAmount() + " " + p.settlementCurrency()),
                     event.inboxId()).ifPresent(posted::add);
@@ -658,7 +661,7 @@ public class PostingService {
     /** The fee of a payment, in the currency it was settled in: Dr 6000 / Cr 1010, once per balance transaction. */
     private List<Long> fee(CanonicalEvent event, Payment p, String customer, LocalDate date) {
         String feeRef = p.balanceTransactionRef() != null ? p.balanceTransactionRef() : p.id();
-        return store.post(PostingRules.fee(key(event, "fee", feeRef, null), date, p.settledIn(), customer, p.fee(),
+        return store.post(rules.fee(key(event, "fee", feeRef, null), date, p.settledIn(), customer, p.fee(),
                 "Stripe processing fee of payment " + p.id()), event.inboxId()).map(List::of).orElse(List.of());
     }
 
@@ -685,9 +688,9 @@ public class PostingService {
         if (crossCurrency(p) && row.get("settlement_currency") == null) {
             // posted to 1010 in the charge's currency before its settlement was known: moved to 1030, then settled
             String memo = "Stripe payment " + p.id() + " settled as " + p.settlementAmount() + " " + p.settlementCurrency();
-            store.post(PostingRules.settlementReclass(key(event, "settlement", p.balanceTransactionRef(), "reclass"), date,
+            store.post(rules.settlementReclass(key(event, "settlement", p.balanceTransactionRef(), "reclass"), date,
                     p.currency(), customer, p.amount(), memo), event.inboxId()).ifPresent(posted::add);
-            store.post(PostingRules.settlement(key(event, "settlement", p.balanceTransactionRef(), null), date,
+            store.post(rules.settlement(key(event, "settlement", p.balanceTransactionRef(), null), date,
                     p.settlementCurrency(), customer, p.settlementAmount(), memo), event.inboxId()).ifPresent(posted::add);
         }
         posted.addAll(fee(event, p, customer, date));
@@ -725,7 +728,7 @@ public class PostingService {
             OpenInvoice open = found.get();
             long amount = Math.min(ip.amount(), Math.max(0, open.open()));
             String memo = "Stripe invoice " + ip.invoiceRef() + " paid outside Stripe (" + ip.id() + ")";
-            List<Long> posted = amount <= 0 ? List.of() : applyToInvoice(event, PostingRules.paidOutOfBand(
+            List<Long> posted = amount <= 0 ? List.of() : applyToInvoice(event, rules.paidOutOfBand(
                     key(event, "invoice_payment", ip.id(), "out_of_band"), date(event.occurredAt()), open.currency(),
                     open.customer(), amount, memo), invoiceId, amount).map(List::of).orElse(List.of());
             List<Long> all = new ArrayList<>(posted);
@@ -773,8 +776,8 @@ public class PostingService {
         if (reclass > 0) {
             LocalDate date = date(event.occurredAt());
             PostingRules.Split split = split(reclass, 0, invoice.id(), date);
-            store.post(PostingRules.reduction(event.source() + ":refund_reclass:" + payment + ":" + invoice.id(), date,
-                    invoice.currency(), customer, reclass, split, io.ledgerbridge.ledger.domain.Accounts.UNAPPLIED_CASH,
+            store.post(rules.reduction(event.source() + ":refund_reclass:" + payment + ":" + invoice.id(), date,
+                    invoice.currency(), customer, reclass, split, rules.account(AccountRole.UNAPPLIED_CASH),
                     "refund_reclassified", "Refunds of payment " + payment + " posted before it was linked to invoice "
                             + invoice.id() + ": out of the invoice's revenue, not unapplied cash"), event.inboxId())
                     .ifPresent(id -> {
@@ -784,7 +787,7 @@ public class PostingService {
         }
         String memo = "Stripe payment " + payment.substring(payment.indexOf(':') + 1) + " applied to invoice "
                 + invoice.id().substring(invoice.id().indexOf(':') + 1) + " (" + linkId + ")";
-        Optional<Long> id = applyToInvoice(event, PostingRules.application(event.source() + ":application:" + payment + ":" + invoice.id(),
+        Optional<Long> id = applyToInvoice(event, rules.application(event.source() + ":application:" + payment + ":" + invoice.id(),
                 date(event.occurredAt()), invoice.currency(), customer, apply, "payment_applied", memo), invoice.id(), apply);
         if (id.isPresent()) {
             jdbc.update("""
@@ -819,7 +822,7 @@ public class PostingService {
         String label = inv.number() == null ? inv.id() : inv.number();
         if (Boolean.TRUE.equals(inv.paidOutOfBand())) {
             if (open.open() > 0) {
-                applyToInvoice(event, PostingRules.paidOutOfBand(key(event, "invoice", inv.id(), "paid_out_of_band"),
+                applyToInvoice(event, rules.paidOutOfBand(key(event, "invoice", inv.id(), "paid_out_of_band"),
                         date(event.occurredAt()), open.currency(), open.customer(), open.open(),
                         "Stripe invoice " + label + " paid out of band"), invoiceId, open.open()).ifPresent(posted::add);
             }
@@ -843,7 +846,7 @@ public class PostingService {
     /** The customer's credit balance applied to an invoice: Dr 2100 / Cr 1100, once per invoice whichever event reports it. */
     private Optional<Long> creditApplied(CanonicalEvent event, OpenInvoice invoice, long amount) {
         String id = invoice.id().substring(invoice.id().indexOf(':') + 1);
-        return applyToInvoice(event, PostingRules.application(key(event, "credit_applied", id, null), date(event.occurredAt()),
+        return applyToInvoice(event, rules.application(key(event, "credit_applied", id, null), date(event.occurredAt()),
                 invoice.currency(), invoice.customer(), amount, "credit_balance_applied",
                 "Customer credit balance applied to Stripe invoice " + id), invoice.id(), amount);
     }
@@ -873,7 +876,7 @@ public class PostingService {
                     break;
                 }
                 String customer = customers.resolve(event.source(), b.customerRef());
-                Optional<Long> id = store.post(PostingRules.balanceCredit(key(event, "balance", b.id(), null),
+                Optional<Long> id = store.post(rules.balanceCredit(key(event, "balance", b.id(), null),
                         date(b.createdAt() != null ? b.createdAt() : event.occurredAt()), b.currency(), customer, -b.amount(),
                         what + ": credit given" + (b.description() == null ? "" : " (" + b.description() + ")")), event.inboxId());
                 return PostingOutcome.posted(id.map(List::of).orElse(List.of()), what + ": credit given to the customer");
@@ -911,7 +914,7 @@ public class PostingService {
         for (Dispute.Funds f : funds) {
             held -= f.amount();
             LocalDate date = date(f.createdAt() != null ? f.createdAt() : event.occurredAt());
-            store.post(PostingRules.disputeFunds(key(event, "dispute_funds", f.id(), null), date, f.currency(), customer,
+            store.post(rules.disputeFunds(key(event, "dispute_funds", f.id(), null), date, f.currency(), customer,
                     f.amount(), f.fee(), "Stripe dispute " + d.id() + " of payment " + d.paymentRef() + ": funds "
                             + (f.amount() < 0 ? "withdrawn" : "reinstated") + (f.fee() != 0 ? ", fee " + f.fee() : "")),
                     event.inboxId()).ifPresent(posted::add);
@@ -926,7 +929,7 @@ public class PostingService {
             long unappliedLeft = Math.max(0, ((Number) pay.get("unapplied")).longValue() - ((Number) pay.get("amount_refunded")).longValue());
             LocalDate date = date(event.occurredAt());
             PostingRules.Split split = split(amount, Math.min(amount, unappliedLeft), invoiceId, date);
-            Optional<Long> id = store.post(PostingRules.disputeLost(key(event, "dispute", d.id(), "lost"), date, d.currency(),
+            Optional<Long> id = store.post(rules.disputeLost(key(event, "dispute", d.id(), "lost"), date, d.currency(),
                     customer, amount, split, state + ": lost"), event.inboxId());
             if (id.isPresent()) {
                 jdbc.update("update ar_payment set amount_refunded = amount_refunded + ? where payment_id = ?", amount, paymentId);
@@ -969,7 +972,7 @@ public class PostingService {
         LocalDate date = date(r.refundedAt() != null ? r.refundedAt() : event.occurredAt());
         PostingRules.Split split = split(r.amount(), Math.min(r.amount(), unappliedLeft), invoiceId, date);
         String memo = "Stripe refund " + r.id() + " of payment " + r.paymentRef();
-        Optional<Long> id = store.post(PostingRules.refund(key(event, "refund", r.id(), null), date, r.currency(),
+        Optional<Long> id = store.post(rules.refund(key(event, "refund", r.id(), null), date, r.currency(),
                 customer, r.amount(), split, memo), event.inboxId());
         if (id.isPresent()) {
             jdbc.update("update ar_payment set amount_refunded = amount_refunded + ? where payment_id = ?", r.amount(), paymentId);
@@ -1003,7 +1006,7 @@ public class PostingService {
         LocalDate date = date(cn.issuedAt() != null ? cn.issuedAt() : event.occurredAt());
         String memo = "Stripe credit note " + (cn.number() == null ? cn.id() : cn.number()) + " against invoice "
                 + cn.invoiceRef() + (prePayment ? "" : " credited to the customer balance");
-        JournalEntry entry = PostingRules.creditNote(key(event, "credit_note", cn.id(), null), date, cn.currency(),
+        JournalEntry entry = rules.creditNote(key(event, "credit_note", cn.id(), null), date, cn.currency(),
                 inv.customer(), amount, split(amount, 0, invoiceId, date), prePayment, memo);
         Optional<Long> id = store.post(entry, event.inboxId());
         if (id.isPresent() && prePayment) {
@@ -1018,8 +1021,9 @@ public class PostingService {
                 }
             }
         }
+        String deferredRevenue = rules.account(AccountRole.DEFERRED_REVENUE);
         id.ifPresent(entryId -> reduceDeferral(invoiceId, entry.lines().stream()
-                .filter(l -> l.account().equals("2000")).mapToLong(JournalLine::debit).sum(), date, entryId, credited));
+                .filter(l -> l.account().equals(deferredRevenue)).mapToLong(JournalLine::debit).sum(), date, entryId, credited));
         return PostingOutcome.posted(id.map(List::of).orElse(List.of()), memo);
     }
 
@@ -1038,7 +1042,7 @@ public class PostingService {
         String memo = "Stripe payout " + po.id() + " to the bank";
         LocalDate date = date(po.arrivalDate() != null ? po.arrivalDate() : event.occurredAt());
         List<Long> posted = new ArrayList<>();
-        store.post(PostingRules.payout(key(event, "payout", po.id(), null), date, po.currency(), po.amount(), memo),
+        store.post(rules.payout(key(event, "payout", po.id(), null), date, po.currency(), po.amount(), memo),
                 event.inboxId()).ifPresent(posted::add);
         List<Map<String, Object>> failed = jdbc.queryForList("select status from payout_failure where payout_id = ?", ref(event, po.id()));
         if (!failed.isEmpty()) {
@@ -1059,7 +1063,7 @@ public class PostingService {
         if (rows.isEmpty() || s.fee() <= 0) {
             return List.of();
         }
-        Optional<Long> id = store.post(PostingRules.fee(key(event, "fee", s.balanceTransactionRef(), null), date, s.currency(),
+        Optional<Long> id = store.post(rules.fee(key(event, "fee", s.balanceTransactionRef(), null), date, s.currency(),
                 (String) rows.get(0).get("customer_id"), s.fee(), "Stripe processing fee of payment " + s.paymentRef()
                         + ", known from payout " + po.id()), event.inboxId());
         jdbc.update("update ar_payment set fee_status = 'known', settlement_currency = ? where payment_id = ?", s.currency(), paymentId);
