@@ -1,7 +1,10 @@
 package io.ledgerbridge.ledger;
 
 import io.ledgerbridge.canonical.mapping.YamlSource;
+import io.ledgerbridge.ledger.domain.AccountRoles;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +19,8 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * The chart of accounts ({@code mappings/chart-of-accounts.yaml}, upserted into the account table at
- * start-up) and the product catalogue ({@code mappings/products.yaml}). Errors name file and line.
+ * start-up, with the account that plays each role of the posting rules) and the product catalogue
+ * ({@code mappings/products.yaml}). Errors name file and line.
  */
 @Component
 public class LedgerMappings {
@@ -36,8 +40,22 @@ public class LedgerMappings {
         }
     }
 
+    /** An account of the chart, with the role it plays for the posting rules (null for none). */
+    public record Account(String code, String name, String type, String normal, String role) {
+    }
+
+    /** The chart of accounts as read from its file: its accounts, and the code of each role. */
+    public record Chart(List<Account> accounts, AccountRoles roles) {
+        public Set<String> codes() {
+            Set<String> codes = new LinkedHashSet<>();
+            accounts.forEach(a -> codes.add(a.code()));
+            return codes;
+        }
+    }
+
     private final Map<String, ProductRule> products = new LinkedHashMap<>();
     private final Map<String, Sku> skus = new LinkedHashMap<>();
+    private final Chart chart;
     private ProductRule withPeriod;
     private ProductRule withoutPeriod;
 
@@ -45,23 +63,39 @@ public class LedgerMappings {
     public LedgerMappings(@Value("${ledgerbridge.mappings-dir}") String mappingsDir, JdbcTemplate jdbc,
                           org.flywaydb.core.Flyway flyway) {
         Path base = Path.of(mappingsDir);
-        Set<String> accounts = loadChart(base, jdbc);
-        loadProducts(base, accounts);
+        chart = readChart(base);
+        for (Account a : chart.accounts()) {
+            jdbc.update("""
+                    insert into account (code, name, type, normal_balance) values (?, ?, ?, ?)
+                    on conflict (code) do update set name = excluded.name, type = excluded.type,
+                                                     normal_balance = excluded.normal_balance""",
+                    a.code(), a.name(), a.type(), a.normal());
+        }
+        log.info("Chart of accounts: {} accounts from {}", chart.accounts().size(), "chart-of-accounts.yaml");
+        loadProducts(base, chart);
     }
 
-    private Set<String> loadChart(Path base, JdbcTemplate jdbc) {
+    /**
+     * Reads {@code chart-of-accounts.yaml} under {@code base}: each account, and the role it plays. Every
+     * role the posting rules need ({@link io.ledgerbridge.ledger.domain.AccountRole}) is played by exactly
+     * one account; a missing or duplicated role is an error naming it, the file and the line.
+     */
+    public static Chart readChart(Path base) {
         YamlSource yaml = YamlSource.read(base.resolve("chart-of-accounts.yaml"), base);
         Node list = yaml.required(yaml.entries(yaml.root()), yaml.root(), "accounts");
         if (!(list instanceof SequenceNode seq)) {
             throw yaml.error(list, "'accounts' is a list");
         }
-        Set<String> codes = new java.util.LinkedHashSet<>();
+        Set<String> codes = new LinkedHashSet<>();
+        List<Account> accounts = new ArrayList<>();
+        Map<String, String> roles = new LinkedHashMap<>();
         for (Node item : seq.getValue()) {
             Map<String, Node> a = yaml.entries(item);
             String code = yaml.scalar(yaml.required(a, item, "code"));
             String name = yaml.scalar(yaml.required(a, item, "name"));
             String type = yaml.scalar(yaml.required(a, item, "type"));
             String normal = yaml.scalar(yaml.required(a, item, "normal"));
+            String role = a.containsKey("role") ? yaml.scalar(a.get("role")) : null;
             if (!TYPES.contains(type)) {
                 throw yaml.error(item, "account " + code + ": unknown type '" + type + "' (known: " + TYPES + ")");
             }
@@ -71,30 +105,31 @@ public class LedgerMappings {
             if (!codes.add(code)) {
                 throw yaml.error(item, "account " + code + " is defined twice");
             }
-            jdbc.update("""
-                    insert into account (code, name, type, normal_balance) values (?, ?, ?, ?)
-                    on conflict (code) do update set name = excluded.name, type = excluded.type,
-                                                     normal_balance = excluded.normal_balance""",
-                    code, name, type, normal);
-        }
-        for (String needed : List.of("1000", "1010", "1100", "1150", "2000", "2100", "2200", "4100", "4900", "6000", "6100")) {
-            if (!codes.contains(needed)) {
-                throw yaml.error(seq, "the posting rules need account " + needed);
+            if (role != null) {
+                String before = roles.putIfAbsent(role, code);
+                if (before != null) {
+                    throw yaml.error(a.get("role"), "role '" + role + "' is given to accounts " + before + " and " + code
+                            + ": one account plays a role");
+                }
             }
+            accounts.add(new Account(code, name, type, normal, role));
         }
-        log.info("Chart of accounts: {} accounts from {}", codes.size(), yaml.file());
-        return codes;
+        try {
+            return new Chart(List.copyOf(accounts), AccountRoles.of(roles));
+        } catch (IllegalArgumentException e) {
+            throw yaml.error(seq, e.getMessage());
+        }
     }
 
-    private void loadProducts(Path base, Set<String> accounts) {
+    private void loadProducts(Path base, Chart chart) {
         YamlSource yaml = YamlSource.read(base.resolve("products.yaml"), base);
         Map<String, Node> top = yaml.entries(yaml.root());
         Map<String, Node> defaults = yaml.entries(yaml.required(top, yaml.root(), "defaults"));
-        withPeriod = rule(yaml, yaml.required(defaults, yaml.root(), "withServicePeriod"), accounts);
-        withoutPeriod = rule(yaml, yaml.required(defaults, yaml.root(), "withoutServicePeriod"), accounts);
+        withPeriod = rule(yaml, yaml.required(defaults, yaml.root(), "withServicePeriod"), chart);
+        withoutPeriod = rule(yaml, yaml.required(defaults, yaml.root(), "withoutServicePeriod"), chart);
         if (top.containsKey("products")) {
             yaml.entries(top.get("products")).forEach((id, node) -> {
-                ProductRule rule = rule(yaml, node, accounts);
+                ProductRule rule = rule(yaml, node, chart);
                 products.put(id, rule);
                 Map<String, Node> r = yaml.entries(node);
                 if (r.containsKey("sku")) {
@@ -110,17 +145,24 @@ public class LedgerMappings {
         log.info("Product catalogue: {} products ({} with a contract SKU) from {}", products.size(), skus.size(), yaml.file());
     }
 
-    private static ProductRule rule(YamlSource yaml, Node node, Set<String> accounts) {
+    /** A product's rule; its {@code account} is a role of the chart ({@code subscription_revenue}) or an account code. */
+    private static ProductRule rule(YamlSource yaml, Node node, Chart chart) {
         Map<String, Node> r = yaml.entries(node);
-        String account = yaml.scalar(yaml.required(r, node, "account"));
+        String named = yaml.scalar(yaml.required(r, node, "account"));
         String method = yaml.scalar(yaml.required(r, node, "method"));
-        if (!accounts.contains(account)) {
-            throw yaml.error(node, "account " + account + " is not in the chart of accounts");
+        String account = chart.roles().code(named).orElse(named);
+        if (!chart.codes().contains(account)) {
+            throw yaml.error(node, "account " + named + " is neither a role nor an account code in the chart of accounts");
         }
         if (!METHODS.contains(method)) {
             throw yaml.error(node, "unknown method '" + method + "' (known: " + METHODS + ")");
         }
         return new ProductRule(account, method);
+    }
+
+    /** The code of each account role, as the chart of accounts gives them. */
+    public AccountRoles roles() {
+        return chart.roles();
     }
 
     /** The rule of a product; unknown products follow the defaults. */

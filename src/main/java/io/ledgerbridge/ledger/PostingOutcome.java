@@ -16,6 +16,11 @@ public record PostingOutcome(String status, List<Long> entryIds, String message,
         return new PostingOutcome("waiting", List.of(), message, on);
     }
 
+    /** The outcome of an event that needs an invoice the ledger has not booked yet. */
+    static PostingOutcome waitingForInvoice(String invoiceId) {
+        return waiting("invoice:" + invoiceId, "waiting for invoice " + invoiceId + " to be posted");
+    }
+
     static PostingOutcome exception(String message) {
         return new PostingOutcome("exception", List.of(), message, null);
     }

@@ -1,4 +1,6 @@
 package io.ledgerbridge.ops;
+import io.ledgerbridge.ledger.domain.AccountRole;
+import io.ledgerbridge.ledger.domain.AccountRoles;
 import io.ledgerbridge.platform.web.ApiErrors;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -32,10 +34,13 @@ public class OverviewApi {
 
     private final JdbcTemplate jdbc;
     private final ZoneId zone;
+    private final String cash;
 
-    public OverviewApi(JdbcTemplate jdbc, @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+    public OverviewApi(JdbcTemplate jdbc, @Value("${ledgerbridge.timezone:UTC}") String timezone,
+                       AccountRoles roles) {
         this.jdbc = jdbc;
         this.zone = ZoneId.of(timezone);
+        this.cash = roles.code(AccountRole.CASH);
     }
 
     @GetMapping("/ar-aging")
@@ -84,11 +89,11 @@ public class OverviewApi {
                     from ar_payment p join journal_entry e on e.id = p.entry_id
                     union all
                     select e.entry_date, e.currency, 0, l.debit - l.credit
-                    from journal_line l join journal_entry e on e.id = l.entry_id where l.account_code = '1000')
+                    from journal_line l join journal_entry e on e.id = l.entry_id where l.account_code = ?)
                 select day::text as day, currency, sum(payments) as payments, sum(payouts) as payouts
                 from moves where day between ?::date and ?::date and (?::text is null or currency = ?)
                 group by day, currency order by day, currency""",
-                Date.valueOf(first), Date.valueOf(last), cur, cur);
+                cash, Date.valueOf(first), Date.valueOf(last), cur, cur);
         return Map.of("from", first.toString(), "to", last.toString(), "days", days);
     }
 

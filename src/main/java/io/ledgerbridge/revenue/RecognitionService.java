@@ -1,6 +1,8 @@
 package io.ledgerbridge.revenue;
 
 import io.ledgerbridge.ledger.LedgerStore;
+import io.ledgerbridge.ledger.domain.AccountRole;
+import io.ledgerbridge.ledger.domain.AccountRoles;
 import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.JournalLine;
 import io.ledgerbridge.ledger.domain.RecognitionSchedule;
@@ -34,11 +36,14 @@ public class RecognitionService {
     private final JdbcTemplate jdbc;
     private final LedgerStore store;
     private final io.ledgerbridge.platform.jobs.JobProgress jobs;
+    private final String deferredRevenue;
 
-    public RecognitionService(JdbcTemplate jdbc, LedgerStore store, io.ledgerbridge.platform.jobs.JobProgress jobs) {
+    public RecognitionService(JdbcTemplate jdbc, LedgerStore store, io.ledgerbridge.platform.jobs.JobProgress jobs,
+                              AccountRoles roles) {
         this.jdbc = jdbc;
         this.store = store;
         this.jobs = jobs;
+        this.deferredRevenue = roles.code(AccountRole.DEFERRED_REVENUE);
     }
 
     /** What one run did. */
@@ -147,7 +152,7 @@ public class RecognitionService {
             List<JournalLine> lines = new ArrayList<>();
             deferred.forEach((customer, amount) -> {
                 if (amount != 0) {
-                    lines.add(JournalLine.debit("2000", amount, customer, null));
+                    lines.add(JournalLine.debit(deferredRevenue, amount, customer, null));
                 }
             });
             revenue.forEach((key, amount) -> {

@@ -62,15 +62,17 @@ public class UsageClose {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final LedgerStore store;
+    private final PostingRules rules;
     private final StripeApi stripe;
     private final ObjectMapper mapper;
     private final ZoneId zone;
 
-    public UsageClose(JdbcTemplate jdbc, TransactionTemplate tx, LedgerStore store, StripeApi stripe, ObjectMapper mapper,
-                      @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+    public UsageClose(JdbcTemplate jdbc, TransactionTemplate tx, LedgerStore store, PostingRules rules, StripeApi stripe,
+                      ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.store = store;
+        this.rules = rules;
         this.stripe = stripe;
         this.mapper = mapper;
         this.zone = ZoneId.of(timezone);
@@ -170,7 +172,7 @@ public class UsageClose {
         byCustomerCurrency.forEach((key, amounts) -> {
             String customer = key.substring(0, key.indexOf('|'));
             String currency = key.substring(key.indexOf('|') + 1);
-            var entry = PostingRules.usageAccrued("usage:accrual:" + customer + ":" + period + ":" + currency, lastDay, currency,
+            var entry = rules.usageAccrued("usage:accrual:" + customer + ":" + period + ":" + currency, lastDay, currency,
                     customer, amounts, "Usage of " + period + " rated, not yet invoiced: " + amounts.keySet());
             store.post(entry, null).ifPresent(id -> jdbc.update("""
                     update usage_charge set accrual_entry_id = ? where customer_id = ? and period = ? and currency = ?

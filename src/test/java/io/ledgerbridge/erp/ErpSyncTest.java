@@ -37,12 +37,14 @@ class ErpSyncTest {
     @Autowired
     LedgerStore ledger;
     @Autowired
+    PostingRules rules;
+    @Autowired
     TransactionTemplate tx;
     @Autowired
     ErpSync sync;
 
     private long payout(LocalDate date, long amount) {
-        return tx.execute(s -> ledger.post(PostingRules.payout("test:payout:po_" + uid(), date, "USD", amount, "payout for the ERP test"),
+        return tx.execute(s -> ledger.post(rules.payout("test:payout:po_" + uid(), date, "USD", amount, "payout for the ERP test"),
                 null).orElseThrow());
     }
 
@@ -94,7 +96,7 @@ class ErpSyncTest {
     void aPostingAStoppedInstanceLeftMidCallIsFoundAfterTheRestartNotPostedAgain() {
         // the instance claimed the posting, NetSuite committed the journal, and the instance died before it heard back
         long entry = tx.execute(s -> {
-            long id = ledger.post(PostingRules.payout("test:payout:po_" + uid(), LocalDate.of(2026, 3, 9), "USD", 5_500, "cut off"), null)
+            long id = ledger.post(rules.payout("test:payout:po_" + uid(), LocalDate.of(2026, 3, 9), "USD", 5_500, "cut off"), null)
                     .orElseThrow();
             jdbc.update("""
                     update erp_posting set status = 'sending', attempts = 1, next_attempt_at = now() + interval '2 seconds'

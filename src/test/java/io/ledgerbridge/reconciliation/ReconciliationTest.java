@@ -52,6 +52,8 @@ class ReconciliationTest {
     @Autowired
     LedgerStore ledger;
     @Autowired
+    PostingRules rules;
+    @Autowired
     TransactionTemplate tx;
 
     private static Instant at(int hour) {
@@ -99,7 +101,7 @@ class ReconciliationTest {
             assertThat(http.stripe(e).statusCode()).isEqualTo(200);
         }
         String ghost = "stripe:payment:ch_ghost" + u;
-        tx.execute(s -> ledger.post(PostingRules.payout(ghost, DAY, "USD", 777, "a payment Stripe does not know"), null));
+        tx.execute(s -> ledger.post(rules.payout(ghost, DAY, "USD", 777, "a payment Stripe does not know"), null));
         List<String> keys = List.of("stripe:invoice:" + invA + ":finalized", "stripe:payment:" + chD, "stripe:payment:" + chC,
                 "stripe:refund:" + re, "stripe:payout:" + poP, "stripe:payout:" + poQ, ghost);
         await().atMost(WAIT).until(() -> jdbc.queryForObject("select count(*) from journal_entry where entry_key = any(?)", Integer.class,
@@ -175,7 +177,7 @@ class ReconciliationTest {
         }
         List<Long> entries = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            entries.add(tx.execute(s -> ledger.post(PostingRules.payout("test:payout:po_" + uid(), day, "USD", 1_000, "day two"), null)
+            entries.add(tx.execute(s -> ledger.post(rules.payout("test:payout:po_" + uid(), day, "USD", 1_000, "day two"), null)
                     .orElseThrow()));
         }
         await().atMost(WAIT).until(() -> jdbc.queryForObject("""

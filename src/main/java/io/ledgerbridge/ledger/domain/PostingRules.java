@@ -1,32 +1,56 @@
 package io.ledgerbridge.ledger.domain;
 
-import static io.ledgerbridge.ledger.domain.Accounts.AR;
-import static io.ledgerbridge.ledger.domain.Accounts.UNBILLED;
-import static io.ledgerbridge.ledger.domain.Accounts.USAGE_REVENUE;
-import static io.ledgerbridge.ledger.domain.Accounts.BAD_DEBT;
-import static io.ledgerbridge.ledger.domain.Accounts.CASH;
-import static io.ledgerbridge.ledger.domain.Accounts.CURRENCY_EXCHANGE;
-import static io.ledgerbridge.ledger.domain.Accounts.DISPUTED_FUNDS;
-import static io.ledgerbridge.ledger.domain.Accounts.DISPUTE_FEES;
-import static io.ledgerbridge.ledger.domain.Accounts.OTHER_RECEIPTS;
-import static io.ledgerbridge.ledger.domain.Accounts.DEFERRED_REVENUE;
-import static io.ledgerbridge.ledger.domain.Accounts.PROCESSING_FEES;
-import static io.ledgerbridge.ledger.domain.Accounts.REFUNDS_AND_CREDITS;
-import static io.ledgerbridge.ledger.domain.Accounts.SALES_TAX;
-import static io.ledgerbridge.ledger.domain.Accounts.STRIPE_CLEARING;
-import static io.ledgerbridge.ledger.domain.Accounts.UNAPPLIED_CASH;
-
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The posting rules of accounting.md as pure functions: source facts in, balanced entries out.
- * Amounts are minor units; every entry is checked by {@link JournalEntry} itself.
+ * Amounts are minor units; every entry is checked by {@link JournalEntry} itself. The rules name
+ * {@link AccountRole account roles}; the company's chart of accounts gives their codes (the codes in
+ * the comments below are those of the default chart).
  */
 public final class PostingRules {
 
-    private PostingRules() {
+    private final AccountRoles roles;
+    private final String cash;
+    private final String processorClearing;
+    private final String otherReceipts;
+    private final String currencyExchange;
+    private final String disputedFunds;
+    private final String receivable;
+    private final String unbilled;
+    private final String deferredRevenue;
+    private final String unappliedCash;
+    private final String salesTax;
+    private final String usageRevenue;
+    private final String refundsAndCredits;
+    private final String processingFees;
+    private final String badDebt;
+    private final String disputeFees;
+
+    public PostingRules(AccountRoles roles) {
+        this.roles = roles;
+        this.cash = roles.code(AccountRole.CASH);
+        this.processorClearing = roles.code(AccountRole.PROCESSOR_CLEARING);
+        this.otherReceipts = roles.code(AccountRole.OTHER_RECEIPTS_CLEARING);
+        this.currencyExchange = roles.code(AccountRole.CURRENCY_EXCHANGE);
+        this.disputedFunds = roles.code(AccountRole.DISPUTED_FUNDS);
+        this.receivable = roles.code(AccountRole.RECEIVABLE);
+        this.unbilled = roles.code(AccountRole.UNBILLED_RECEIVABLE);
+        this.deferredRevenue = roles.code(AccountRole.DEFERRED_REVENUE);
+        this.unappliedCash = roles.code(AccountRole.UNAPPLIED_CASH);
+        this.salesTax = roles.code(AccountRole.SALES_TAX_PAYABLE);
+        this.usageRevenue = roles.code(AccountRole.USAGE_REVENUE);
+        this.refundsAndCredits = roles.code(AccountRole.REFUNDS_AND_CREDITS);
+        this.processingFees = roles.code(AccountRole.PROCESSING_FEES);
+        this.badDebt = roles.code(AccountRole.BAD_DEBT);
+        this.disputeFees = roles.code(AccountRole.DISPUTE_FEES);
+    }
+
+    /** The code of the account that plays the role in this chart. */
+    public String account(AccountRole role) {
+        return roles.code(role);
     }
 
     /** Thrown when an invoice's lines and tax do not add up to its total: never posted, held for a person. */
@@ -40,7 +64,7 @@ public final class PostingRules {
      * Invoice finalized: Dr AR total; Cr 2000 for lines whose service period ends after the entry
      * date, Cr the line's revenue account for lines already earned; Cr 2200 tax.
      */
-    public static JournalEntry invoiceFinalized(String key, LocalDate date, String currency, String customer,
+    public JournalEntry invoiceFinalized(String key, LocalDate date, String currency, String customer,
                                                 long total, long tax, List<RevenueLine> lines, String memo) {
         long sum = tax;
         for (RevenueLine l : lines) {
@@ -51,21 +75,21 @@ public final class PostingRules {
         }
         List<JournalLine> out = new ArrayList<>();
         if (total != 0) {
-            out.add(JournalLine.debit(AR, total, customer, null));
+            out.add(JournalLine.debit(receivable, total, customer, null));
         }
         for (RevenueLine l : lines) {
             if (l.amount() != 0) {
-                out.add(JournalLine.credit(l.deferred() ? DEFERRED_REVENUE : l.account(), l.amount(), customer, l.product()));
+                out.add(JournalLine.credit(l.deferred() ? deferredRevenue : l.account(), l.amount(), customer, l.product()));
             }
         }
         if (tax != 0) {
-            out.add(JournalLine.credit(SALES_TAX, tax, customer, null));
+            out.add(JournalLine.credit(salesTax, tax, customer, null));
         }
         return new JournalEntry(key, date, currency, memo, "invoice_finalized", customer, null, out);
     }
 
     /** Payment: Dr 1010 gross; Cr AR what is applied to the invoice; Cr 2100 the rest (overpayment or no invoice). */
-    public static JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
                                        long applied, String memo) {
         return payment(key, date, currency, customer, amount, applied, false, memo);
     }
@@ -74,18 +98,18 @@ public final class PostingRules {
      * Payment, with the debit on 1030 Currency Exchange instead of 1010 when the processor settles it in another
      * currency ({@code crossCurrency}): the settlement entry then moves it to 1010 in the settlement currency.
      */
-    public static JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry payment(String key, LocalDate date, String currency, String customer, long amount,
                                        long applied, boolean crossCurrency, String memo) {
         if (applied < 0 || applied > amount) {
             throw new IllegalArgumentException("applied " + applied + " outside [0, " + amount + "]");
         }
         List<JournalLine> out = new ArrayList<>();
-        out.add(JournalLine.debit(crossCurrency ? CURRENCY_EXCHANGE : STRIPE_CLEARING, amount, customer, null));
+        out.add(JournalLine.debit(crossCurrency ? currencyExchange : processorClearing, amount, customer, null));
         if (applied > 0) {
-            out.add(JournalLine.credit(AR, applied, customer, null));
+            out.add(JournalLine.credit(receivable, applied, customer, null));
         }
         if (amount - applied > 0) {
-            out.add(JournalLine.credit(UNAPPLIED_CASH, amount - applied, customer, null));
+            out.add(JournalLine.credit(unappliedCash, amount - applied, customer, null));
         }
         return new JournalEntry(key, date, currency, memo, "payment_succeeded", customer, null, out);
     }
@@ -95,17 +119,17 @@ public final class PostingRules {
      * credited / Cr 1030. With the charge-currency side (1030 debited by the payment) 1030's balances, valued at
      * the functional currency, are the realized FX result.
      */
-    public static JournalEntry settlement(String key, LocalDate date, String settlementCurrency, String customer,
+    public JournalEntry settlement(String key, LocalDate date, String settlementCurrency, String customer,
                                           long settledAmount, String memo) {
         return twoLines(key, date, settlementCurrency, memo, "cross_currency_settlement", customer,
-                STRIPE_CLEARING, CURRENCY_EXCHANGE, settledAmount);
+                processorClearing, currencyExchange, settledAmount);
     }
 
     /** A payment posted to 1010 in its own currency, found later to settle in another: Dr 1030 / Cr 1010 in the charge currency. */
-    public static JournalEntry settlementReclass(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry settlementReclass(String key, LocalDate date, String currency, String customer, long amount,
                                                  String memo) {
         return twoLines(key, date, currency, memo, "cross_currency_settlement", customer,
-                CURRENCY_EXCHANGE, STRIPE_CLEARING, amount);
+                currencyExchange, processorClearing, amount);
     }
 
     /** Dr {@code debit} / Cr {@code credit} the one amount. */
@@ -117,22 +141,22 @@ public final class PostingRules {
     }
 
     /** Unapplied cash applied to an invoice when a payment is linked to it later: Dr 2100 / Cr 1100. */
-    public static JournalEntry application(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry application(String key, LocalDate date, String currency, String customer, long amount,
                                            String rule, String memo) {
-        return twoLines(key, date, currency, memo, rule, customer, UNAPPLIED_CASH, AR, amount);
+        return twoLines(key, date, currency, memo, rule, customer, unappliedCash, receivable, amount);
     }
 
     /** An invoice paid outside the processor: Dr 1020 Other Receipts Clearing / Cr 1100. */
-    public static JournalEntry paidOutOfBand(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry paidOutOfBand(String key, LocalDate date, String currency, String customer, long amount,
                                              String memo) {
-        return twoLines(key, date, currency, memo, "invoice_paid_out_of_band", customer, OTHER_RECEIPTS, AR, amount);
+        return twoLines(key, date, currency, memo, "invoice_paid_out_of_band", customer, otherReceipts, receivable, amount);
     }
 
     /** A credit given to a customer's balance by hand: Dr 4900 / Cr 2100. */
-    public static JournalEntry balanceCredit(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry balanceCredit(String key, LocalDate date, String currency, String customer, long amount,
                                              String memo) {
         return twoLines(key, date, currency, memo, "customer_balance_credit", customer,
-                REFUNDS_AND_CREDITS, UNAPPLIED_CASH, amount);
+                refundsAndCredits, unappliedCash, amount);
     }
 
     /**
@@ -140,62 +164,62 @@ public final class PostingRules {
      * Dr 6200 / Cr 1010) or reinstated ({@code amount} positive, a fee returned as a negative fee: Dr 1010 /
      * Cr 1060 / Cr 6200). 1010 moves by the net, as the processor balance did.
      */
-    public static JournalEntry disputeFunds(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry disputeFunds(String key, LocalDate date, String currency, String customer, long amount,
                                             long fee, String memo) {
         List<JournalLine> out = new ArrayList<>();
         long net = Math.subtractExact(amount, fee);
         if (amount < 0) {
-            out.add(JournalLine.debit(DISPUTED_FUNDS, -amount, customer, null));
+            out.add(JournalLine.debit(disputedFunds, -amount, customer, null));
         }
         if (fee > 0) {
-            out.add(JournalLine.debit(DISPUTE_FEES, fee, customer, null));
+            out.add(JournalLine.debit(disputeFees, fee, customer, null));
         }
         if (net > 0) {
-            out.add(JournalLine.debit(STRIPE_CLEARING, net, customer, null));
+            out.add(JournalLine.debit(processorClearing, net, customer, null));
         } else if (net < 0) {
-            out.add(JournalLine.credit(STRIPE_CLEARING, -net, customer, null));
+            out.add(JournalLine.credit(processorClearing, -net, customer, null));
         }
         if (amount > 0) {
-            out.add(JournalLine.credit(DISPUTED_FUNDS, amount, customer, null));
+            out.add(JournalLine.credit(disputedFunds, amount, customer, null));
         }
         if (fee < 0) {
-            out.add(JournalLine.credit(DISPUTE_FEES, -fee, customer, null));
+            out.add(JournalLine.credit(disputeFees, -fee, customer, null));
         }
         return new JournalEntry(key, date, currency, memo, amount < 0 ? "dispute_funds_withdrawn" : "dispute_funds_reinstated",
                 customer, null, out);
     }
 
     /** A lost dispute: Dr 2100 / 2200 / 4900 / 2000 per the split, as for a refund / Cr 1060 Disputed Funds. */
-    public static JournalEntry disputeLost(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry disputeLost(String key, LocalDate date, String currency, String customer, long amount,
                                            Split split, String memo) {
-        return reduction(key, date, currency, customer, amount, split, DISPUTED_FUNDS, "dispute_lost", memo);
+        return reduction(key, date, currency, customer, amount, split, disputedFunds, "dispute_lost", memo);
     }
 
     /** Processor fee: Dr 6000 / Cr 1010. */
-    public static JournalEntry fee(String key, LocalDate date, String currency, String customer, long fee, String memo) {
-        return twoLines(key, date, currency, memo, "processor_fee", customer, PROCESSING_FEES, STRIPE_CLEARING, fee);
+    public JournalEntry fee(String key, LocalDate date, String currency, String customer, long fee, String memo) {
+        return twoLines(key, date, currency, memo, "processor_fee", customer, processingFees, processorClearing, fee);
     }
 
     /** A customer's rated usage of a period, not invoiced yet: Dr 1150 Unbilled / Cr 4100 Usage Revenue per metric. */
-    public static JournalEntry usageAccrued(String key, LocalDate date, String currency, String customer,
+    public JournalEntry usageAccrued(String key, LocalDate date, String currency, String customer,
                                             java.util.Map<String, Long> amountByMetric, String memo) {
         List<JournalLine> lines = new java.util.ArrayList<>();
         long total = 0;
         for (java.util.Map.Entry<String, Long> e : amountByMetric.entrySet()) {
             if (e.getValue() > 0) {
-                lines.add(JournalLine.credit(USAGE_REVENUE, e.getValue(), customer, e.getKey()));
+                lines.add(JournalLine.credit(usageRevenue, e.getValue(), customer, e.getKey()));
                 total = Math.addExact(total, e.getValue());
             }
         }
-        lines.add(0, JournalLine.debit(UNBILLED, total, customer, null));
+        lines.add(0, JournalLine.debit(unbilled, total, customer, null));
         return new JournalEntry(key, date, currency, memo, "usage_accrued", customer, null, lines);
     }
 
     /** Payout paid: Dr 1000 Cash / Cr 1010. */
-    public static JournalEntry payout(String key, LocalDate date, String currency, long amount, String memo) {
+    public JournalEntry payout(String key, LocalDate date, String currency, long amount, String memo) {
         return new JournalEntry(key, date, currency, memo, "payout_paid", null, null, List.of(
-                JournalLine.debit(CASH, amount, null, null),
-                JournalLine.credit(STRIPE_CLEARING, amount, null, null)));
+                JournalLine.debit(cash, amount, null, null),
+                JournalLine.credit(processorClearing, amount, null, null)));
     }
 
     /**
@@ -228,46 +252,46 @@ public final class PostingRules {
     }
 
     /** Refund: Dr 2100 / 2200 / 4900 / 2000 per the split; Cr 1010 the refund amount. */
-    public static JournalEntry refund(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry refund(String key, LocalDate date, String currency, String customer, long amount,
                                       Split split, String memo) {
-        return reduction(key, date, currency, customer, amount, split, STRIPE_CLEARING, "refund", memo);
+        return reduction(key, date, currency, customer, amount, split, processorClearing, "refund", memo);
     }
 
     /** Credit note: Dr 2200 / 4900 / 2000 per the split; Cr AR (against an open invoice) or 2100 (to the customer balance). */
-    public static JournalEntry creditNote(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry creditNote(String key, LocalDate date, String currency, String customer, long amount,
                                           Split split, boolean againstReceivable, String memo) {
-        return reduction(key, date, currency, customer, amount, split, againstReceivable ? AR : UNAPPLIED_CASH,
+        return reduction(key, date, currency, customer, amount, split, againstReceivable ? receivable : unappliedCash,
                 "credit_note", memo);
     }
 
     /** A reduction of revenue (refund, credit note, lost dispute) per the split, credited to {@code creditAccount}. */
-    public static JournalEntry reduction(String key, LocalDate date, String currency, String customer, long amount,
+    public JournalEntry reduction(String key, LocalDate date, String currency, String customer, long amount,
                                           Split split, String creditAccount, String rule, String memo) {
         if (split.total() != amount) {
             throw new UnbalancedEntryException("split " + split + " does not add up to " + amount);
         }
         List<JournalLine> out = new ArrayList<>();
         if (split.unapplied() > 0) {
-            out.add(JournalLine.debit(UNAPPLIED_CASH, split.unapplied(), customer, null));
+            out.add(JournalLine.debit(unappliedCash, split.unapplied(), customer, null));
         }
         if (split.tax() > 0) {
-            out.add(JournalLine.debit(SALES_TAX, split.tax(), customer, null));
+            out.add(JournalLine.debit(salesTax, split.tax(), customer, null));
         }
         if (split.earned() > 0) {
-            out.add(JournalLine.debit(REFUNDS_AND_CREDITS, split.earned(), customer, null));
+            out.add(JournalLine.debit(refundsAndCredits, split.earned(), customer, null));
         }
         if (split.unearned() > 0) {
-            out.add(JournalLine.debit(DEFERRED_REVENUE, split.unearned(), customer, null));
+            out.add(JournalLine.debit(deferredRevenue, split.unearned(), customer, null));
         }
         out.add(JournalLine.credit(creditAccount, amount, customer, null));
         return new JournalEntry(key, date, currency, memo, rule, customer, null, out);
     }
 
     /** Uncollectible: Dr 6100 Bad Debt / Cr AR the open remainder. */
-    public static JournalEntry uncollectible(String key, LocalDate date, String currency, String customer, long open,
+    public JournalEntry uncollectible(String key, LocalDate date, String currency, String customer, long open,
                                              String corrects, String memo) {
         return new JournalEntry(key, date, currency, memo, "invoice_uncollectible", customer, corrects, List.of(
-                JournalLine.debit(BAD_DEBT, open, customer, null),
-                JournalLine.credit(AR, open, customer, null)));
+                JournalLine.debit(badDebt, open, customer, null),
+                JournalLine.credit(receivable, open, customer, null)));
     }
 }

@@ -4,6 +4,8 @@ import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.Paging;
 
 import io.ledgerbridge.ledger.InvoiceLineRows;
+import io.ledgerbridge.ledger.domain.AccountRole;
+import io.ledgerbridge.ledger.domain.AccountRoles;
 import io.ledgerbridge.ledger.domain.RecognitionSchedule;
 import io.ledgerbridge.ledger.domain.RevenueLine;
 import io.ledgerbridge.revenue.RecognitionService;
@@ -30,10 +32,12 @@ public class RevenueApi {
 
     private final RecognitionService recognition;
     private final JdbcTemplate jdbc;
+    private final String deferredRevenue;
 
-    public RevenueApi(RecognitionService recognition, JdbcTemplate jdbc) {
+    public RevenueApi(RecognitionService recognition, JdbcTemplate jdbc, AccountRoles roles) {
         this.recognition = recognition;
         this.jdbc = jdbc;
+        this.deferredRevenue = roles.code(AccountRole.DEFERRED_REVENUE);
     }
 
     @PostMapping("/recognize")
@@ -140,8 +144,8 @@ public class RevenueApi {
                 select e.currency, to_char(e.entry_date, 'YYYY-MM') as month, e.posting_rule as rule,
                        sum(l.credit - l.debit) as net
                 from journal_line l join journal_entry e on e.id = l.entry_id
-                where l.account_code = '2000' and e.entry_date < ?
-                group by 1, 2, 3""", Date.valueOf(last.plusMonths(1).atDay(1)));
+                where l.account_code = ? and e.entry_date < ?
+                group by 1, 2, 3""", deferredRevenue, Date.valueOf(last.plusMonths(1).atDay(1)));
         Map<String, List<Map<String, Object>>> byCurrency = new java.util.TreeMap<>();
         for (Map<String, Object> m : moves) {
             byCurrency.computeIfAbsent((String) m.get("currency"), k -> new ArrayList<>()).add(m);

@@ -3,6 +3,8 @@ package io.ledgerbridge.ledger.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.ledgerbridge.ledger.LedgerMappings;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** The posting rules of accounting.md, to the cent, without a database. */
 class PostingRulesTest {
+
+    /** The rules with the default chart of accounts (mappings/chart-of-accounts.yaml). */
+    private static final PostingRules RULES = new PostingRules(LedgerMappings.readChart(Path.of("mappings")).roles());
 
     private static final LocalDate START = LocalDate.of(2026, 1, 15);
     private static final LocalDate END = LocalDate.of(2027, 1, 15);
@@ -31,9 +36,9 @@ class PostingRulesTest {
 
     @Test
     void workedExampleInvoicePaymentFee() {
-        JournalEntry invoice = PostingRules.invoiceFinalized("k:inv", START, "USD", "c", 1_200_000, 0, List.of(ANNUAL), "m");
-        JournalEntry payment = PostingRules.payment("k:pay", LocalDate.of(2026, 1, 20), "USD", "c", 1_200_000, 1_200_000, "m");
-        JournalEntry fee = PostingRules.fee("k:fee", LocalDate.of(2026, 1, 20), "USD", "c", 34_830, "m");
+        JournalEntry invoice = RULES.invoiceFinalized("k:inv", START, "USD", "c", 1_200_000, 0, List.of(ANNUAL), "m");
+        JournalEntry payment = RULES.payment("k:pay", LocalDate.of(2026, 1, 20), "USD", "c", 1_200_000, 1_200_000, "m");
+        JournalEntry fee = RULES.fee("k:fee", LocalDate.of(2026, 1, 20), "USD", "c", 34_830, "m");
         assertThat(invoice.lines()).containsExactly(JournalLine.debit("1100", 1_200_000, "c", null),
                 JournalLine.credit("2000", 1_200_000, "c", "prod_platform_annual"));
         Map<String, Long> b = balances(List.of(invoice, payment, fee));
@@ -58,19 +63,19 @@ class PostingRulesTest {
         RevenueLine usage = new RevenueLine("il_u", "prod_api_usage", "4100", "usage_in_arrears", 25_000,
                 LocalDate.of(2025, 12, 1), LocalDate.of(2026, 1, 1), false);
         RevenueLine credit = new RevenueLine("il_p", "prod_platform_annual", "4000", "ratable", -10_000, START, END, true);
-        JournalEntry e = PostingRules.invoiceFinalized("k", START, "USD", "c", 1_215_000 + 1_500, 1_500,
+        JournalEntry e = RULES.invoiceFinalized("k", START, "USD", "c", 1_215_000 + 1_500, 1_500,
                 List.of(ANNUAL, usage, credit), "m");
         assertThat(e.lines()).contains(JournalLine.credit("4100", 25_000, "c", "prod_api_usage"),
                 new JournalLine("2000", 10_000, 0, "c", "prod_platform_annual"), JournalLine.credit("2200", 1_500, "c", null));
-        assertThatThrownBy(() -> PostingRules.invoiceFinalized("k", START, "USD", "c", 999, 0, List.of(ANNUAL), "m"))
+        assertThatThrownBy(() -> RULES.invoiceFinalized("k", START, "USD", "c", 999, 0, List.of(ANNUAL), "m"))
                 .isInstanceOf(PostingRules.InvoiceDoesNotSum.class);
     }
 
     @Test
     void partialAndOverPayments() {
-        JournalEntry partial = PostingRules.payment("k", START, "USD", "c", 400, 400, "m");
+        JournalEntry partial = RULES.payment("k", START, "USD", "c", 400, 400, "m");
         assertThat(partial.lines()).containsExactly(JournalLine.debit("1010", 400, "c", null), JournalLine.credit("1100", 400, "c", null));
-        JournalEntry over = PostingRules.payment("k", START, "USD", "c", 1_000, 700, "m");
+        JournalEntry over = RULES.payment("k", START, "USD", "c", 1_000, 700, "m");
         assertThat(balances(List.of(over))).containsEntry("1100", -700L).containsEntry("2100", -300L).containsEntry("1010", 1_000L);
     }
 
@@ -79,7 +84,7 @@ class PostingRulesTest {
         // earned through 2026-02-10: 27 of 365 days -> 88,767 of 1,200,000
         PostingRules.Split split = PostingRules.split(100_000, 0, 1_200_000, 0, List.of(ANNUAL), LocalDate.of(2026, 2, 10));
         assertThat(split).isEqualTo(new PostingRules.Split(0, 0, 7_397, 92_603));
-        JournalEntry refund = PostingRules.refund("k", LocalDate.of(2026, 2, 10), "USD", "c", 100_000, split, "m");
+        JournalEntry refund = RULES.refund("k", LocalDate.of(2026, 2, 10), "USD", "c", 100_000, split, "m");
         assertThat(balances(List.of(refund))).containsEntry("4900", 7_397L).containsEntry("2000", 92_603L)
                 .containsEntry("1010", -100_000L);
     }
@@ -88,19 +93,19 @@ class PostingRulesTest {
     void creditNotesAgainstTheReceivableOrTheCustomerBalance() {
         PostingRules.Split split = PostingRules.split(120_000, 0, 1_200_000, 0, List.of(ANNUAL), START.minusDays(1));
         assertThat(split.earned()).isZero();
-        JournalEntry pre = PostingRules.creditNote("k", START, "USD", "c", 120_000, split, true, "m");
+        JournalEntry pre = RULES.creditNote("k", START, "USD", "c", 120_000, split, true, "m");
         assertThat(balances(List.of(pre))).containsEntry("2000", 120_000L).containsEntry("1100", -120_000L);
-        JournalEntry post = PostingRules.creditNote("k", START, "USD", "c", 120_000, split, false, "m");
+        JournalEntry post = RULES.creditNote("k", START, "USD", "c", 120_000, split, false, "m");
         assertThat(balances(List.of(post))).containsEntry("2100", -120_000L);
     }
 
     @Test
     void voidReversesAndUncollectibleWritesOff() {
-        JournalEntry invoice = PostingRules.invoiceFinalized("k:inv", START, "USD", "c", 1_200_000, 0, List.of(ANNUAL), "m");
+        JournalEntry invoice = RULES.invoiceFinalized("k:inv", START, "USD", "c", 1_200_000, 0, List.of(ANNUAL), "m");
         JournalEntry reversal = invoice.reversal("k:void", START.plusDays(3), "void", "invoice_voided");
         assertThat(balances(List.of(invoice, reversal)).values()).allMatch(v -> v == 0);
         assertThat(reversal.corrects()).isEqualTo("k:inv");
-        JournalEntry bad = PostingRules.uncollectible("k:u", START, "USD", "c", 50_000, "k:inv", "m");
+        JournalEntry bad = RULES.uncollectible("k:u", START, "USD", "c", 50_000, "k:inv", "m");
         assertThat(balances(List.of(bad))).containsEntry("6100", 50_000L).containsEntry("1100", -50_000L);
     }
 
@@ -115,7 +120,7 @@ class PostingRulesTest {
     @Test
     void zeroAndThreeDecimalCurrenciesBalanceToTheMinorUnit() {
         RevenueLine jpy = new RevenueLine("l", "p", "4000", "ratable", 99_999, START, END, true);
-        JournalEntry e = PostingRules.invoiceFinalized("k", START, "JPY", "c", 99_999, 0, List.of(jpy), "m");
+        JournalEntry e = RULES.invoiceFinalized("k", START, "JPY", "c", 99_999, 0, List.of(jpy), "m");
         assertThat(e.total()).isEqualTo(99_999);
         RevenueLine kwd = new RevenueLine("l", "p", "4000", "ratable", 1_234_567, START, END, true);
         PostingRules.Split s = PostingRules.split(333_333, 0, 1_234_567, 0, List.of(kwd), LocalDate.of(2026, 7, 1));
@@ -140,7 +145,7 @@ class PostingRulesTest {
                 }
                 long tax = random.nextInt(100_000);
                 long total = sum + tax;
-                JournalEntry inv = PostingRules.invoiceFinalized("k" + i, start, "USD", "c", total, tax, lines, "m");
+                JournalEntry inv = RULES.invoiceFinalized("k" + i, start, "USD", "c", total, tax, lines, "m");
                 assertThat(inv.lines().stream().mapToLong(JournalLine::debit).sum())
                         .isEqualTo(inv.lines().stream().mapToLong(JournalLine::credit).sum());
                 if (total > 0) {
@@ -149,7 +154,7 @@ class PostingRulesTest {
                     PostingRules.Split split = PostingRules.split(refund, 0, total, tax, lines, at);
                     assertThat(split.unapplied() + split.tax() + split.earned() + split.unearned()).isEqualTo(refund);
                     if (split.earned() >= 0 && split.unearned() >= 0) {
-                        PostingRules.refund("r" + i, at, "USD", "c", refund, split, "m");
+                        RULES.refund("r" + i, at, "USD", "c", refund, split, "m");
                     }
                 }
                 for (int d = 0; d <= 3; d++) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.ledger.LedgerMappings;
 import io.ledgerbridge.ledger.LedgerStore;
+import io.ledgerbridge.ledger.domain.AccountRole;
+import io.ledgerbridge.ledger.domain.AccountRoles;
 import io.ledgerbridge.ledger.domain.JournalEntry;
 import io.ledgerbridge.ledger.domain.JournalLine;
 import io.ledgerbridge.ledger.domain.RevenueLine;
@@ -163,17 +165,18 @@ public class OpeningBalances {
             return false;
         }
         long ar = invoices.stream().mapToLong(OpenInvoice::open).sum();
+        AccountRoles roles = mappings.roles();
         List<JournalLine> lines = new ArrayList<>();
-        lines.add(JournalLine.debit("1100", ar, customer, null));
+        lines.add(JournalLine.debit(roles.code(AccountRole.RECEIVABLE), ar, customer, null));
         long deferred = 0;
         for (OpenInvoice i : invoices) {
             for (RevenueLine l : i.unearned()) {
-                lines.add(JournalLine.credit("2000", l.amount(), customer, l.product()));
+                lines.add(JournalLine.credit(roles.code(AccountRole.DEFERRED_REVENUE), l.amount(), customer, l.product()));
                 deferred += l.amount();
             }
         }
         if (ar != deferred) {
-            lines.add(JournalLine.credit("3900", ar - deferred, customer, null));
+            lines.add(JournalLine.credit(roles.code(AccountRole.OPENING_BALANCE_EQUITY), ar - deferred, customer, null));
         }
         LocalDate date = from.minusDays(1);
         String key = "stripe:opening:" + first.customer() + ":" + first.currency() + ":" + date;
