@@ -11,6 +11,7 @@ import io.ledgerbridge.ledger.domain.PostingRules;
 import io.ledgerbridge.usage.domain.Rating;
 import io.ledgerbridge.usage.domain.UsagePrice;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -65,24 +66,27 @@ public class UsageClose {
     private final StripeApi stripe;
     private final ObjectMapper mapper;
     private final ZoneId zone;
+    private final Clock clock;
 
     public UsageClose(JdbcTemplate jdbc, TransactionTemplate tx, LedgerStore store, StripeApi stripe, ObjectMapper mapper,
-                      @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+                      @Value("${ledgerbridge.timezone:UTC}") String timezone, Clock clock) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.store = store;
         this.stripe = stripe;
         this.mapper = mapper;
         this.zone = ZoneId.of(timezone);
+        this.clock = clock.withZone(zone);
     }
 
-    public ZoneId zone() {
-        return zone;
+    /** The month before the current one, in the company time zone: the one the scheduled close closes. */
+    public YearMonth previousPeriod() {
+        return YearMonth.now(clock).minusMonths(1);
     }
 
     public Result close(YearMonth period, String requestedBy) {
         LocalDate end = period.plusMonths(1).atDay(1);
-        if (!LocalDate.now(zone).isAfter(end.minusDays(1))) {
+        if (!LocalDate.now(clock).isAfter(end.minusDays(1))) {
             throw new NotNow("usage period " + period + " is not over: it can be closed from " + end);
         }
         long started = System.nanoTime();

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -48,11 +49,13 @@ public class UsageIngest {
     private final Set<String> metrics = new HashSet<>();
     private final ZoneId zone;
     private final MeterRegistry registry;
+    private final Clock clock;
 
     public UsageIngest(JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry,
                        @Value("${ledgerbridge.mappings-dir}") String mappingsDir,
-                       @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+                       @Value("${ledgerbridge.timezone:UTC}") String timezone, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
         this.mapper = mapper;
         this.registry = registry;
         this.zone = ZoneId.of(timezone);
@@ -176,7 +179,7 @@ public class UsageIngest {
     }
 
     HoldRules holdRules() {
-        return new HoldRules(Set.copyOf(metrics), zone, closedPeriods(), Instant.now().plus(Duration.ofMinutes(5)));
+        return new HoldRules(Set.copyOf(metrics), zone, closedPeriods(), clock.instant().plus(Duration.ofMinutes(5)));
     }
 
     /**
