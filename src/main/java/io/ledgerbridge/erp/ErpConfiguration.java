@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.ledger.LedgerStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ public class ErpConfiguration {
     ErpSync erpSync(Environment env, JdbcTemplate jdbc, LedgerStore ledger, ObjectMapper mapper, MeterRegistry registry,
                     io.ledgerbridge.ledger.LedgerMappings chart, ExceptionQueue exceptions,
                     org.springframework.transaction.support.TransactionTemplate transactions,
-                    io.ledgerbridge.pipeline.DeadLetterStore deadLetters) {
+                    io.ledgerbridge.pipeline.DeadLetterStore deadLetters, Clock clock) {
         List<String> targets = LedgerStore.erpTargets(env.getProperty("ledgerbridge.erp.targets", ""));
         Path mappings = Path.of(env.getProperty("ledgerbridge.mappings-dir", "mappings"));
         Set<String> accounts = Set.copyOf(jdbc.queryForList("select code from account", String.class));
@@ -55,21 +56,21 @@ public class ErpConfiguration {
                 case "netsuite" -> {
                     OAuthTokens tokens = OAuthTokens.clientCredentialsJwt(erp, env.getRequiredProperty(p + "token-url"),
                             env.getRequiredProperty(p + "client-id"), env.getRequiredProperty(p + "certificate-id"),
-                            env.getRequiredProperty(p + "private-key"), mapper);
+                            env.getRequiredProperty(p + "private-key"), mapper, clock);
                     connectors.put(erp, new NetSuiteConnector(env.getRequiredProperty(p + "base-url"),
                             new ErpHttp(erp, tokens, mapper, timeout), m));
                 }
                 case "quickbooks" -> {
                     OAuthTokens tokens = OAuthTokens.refreshToken(erp, env.getRequiredProperty(p + "token-url"),
                             env.getRequiredProperty(p + "client-id"), env.getRequiredProperty(p + "client-secret"),
-                            env.getRequiredProperty(p + "refresh-token"), jdbc, mapper);
+                            env.getRequiredProperty(p + "refresh-token"), jdbc, mapper, clock);
                     connectors.put(erp, new QuickBooksConnector(env.getRequiredProperty(p + "base-url"),
                             env.getRequiredProperty(p + "realm-id"), new ErpHttp(erp, tokens, mapper, timeout)));
                 }
                 default -> {
                     OAuthTokens tokens = OAuthTokens.refreshToken(erp, env.getRequiredProperty(p + "token-url"),
                             env.getRequiredProperty(p + "client-id"), env.getRequiredProperty(p + "client-secret"),
-                            env.getRequiredProperty(p + "refresh-token"), jdbc, mapper);
+                            env.getRequiredProperty(p + "refresh-token"), jdbc, mapper, clock);
                     connectors.put(erp, new XeroConnector(env.getRequiredProperty(p + "base-url"), env.getRequiredProperty(p + "tenant-id"),
                             env.getProperty(p + "base-currency", "USD"), new ErpHttp(erp, tokens, mapper, timeout)));
                 }

@@ -48,12 +48,12 @@ final class OAuthTokens {
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
-    private volatile Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private String accessToken;
     private Instant expiresAt = Instant.EPOCH;
 
     private OAuthTokens(String erp, Flow flow, String tokenUrl, String clientId, String clientSecret, String certificateId,
-                        PrivateKey privateKey, String refreshToken, JdbcTemplate jdbc, ObjectMapper mapper) {
+                        PrivateKey privateKey, String refreshToken, JdbcTemplate jdbc, ObjectMapper mapper, Clock clock) {
         this.erp = erp;
         this.flow = flow;
         this.tokenUrl = tokenUrl;
@@ -64,21 +64,19 @@ final class OAuthTokens {
         this.initialRefreshToken = refreshToken;
         this.jdbc = jdbc;
         this.mapper = mapper;
+        this.clock = clock;
     }
 
     static OAuthTokens clientCredentialsJwt(String erp, String tokenUrl, String clientId, String certificateId, String privateKeyPem,
-                                            ObjectMapper mapper) {
+                                            ObjectMapper mapper, Clock clock) {
         return new OAuthTokens(erp, Flow.CLIENT_CREDENTIALS_JWT, tokenUrl, clientId, null, certificateId, privateKey(privateKeyPem),
-                null, null, mapper);
+                null, null, mapper, clock);
     }
 
     static OAuthTokens refreshToken(String erp, String tokenUrl, String clientId, String clientSecret, String refreshToken,
-                                    JdbcTemplate jdbc, ObjectMapper mapper) {
-        return new OAuthTokens(erp, Flow.REFRESH_TOKEN, tokenUrl, clientId, clientSecret, null, null, refreshToken, jdbc, mapper);
-    }
-
-    void setClock(Clock clock) {
-        this.clock = clock;
+                                    JdbcTemplate jdbc, ObjectMapper mapper, Clock clock) {
+        return new OAuthTokens(erp, Flow.REFRESH_TOKEN, tokenUrl, clientId, clientSecret, null, null, refreshToken, jdbc, mapper,
+                clock);
     }
 
     synchronized String token() {

@@ -42,6 +42,42 @@ public class ExceptionQueue {
     }
 
     /**
+     * Opens many exceptions with one statement (a usage file's held events can be thousands), in list
+     * order; returns how many were opened.
+     */
+    public int openAll(List<NewException> exceptions) {
+        if (exceptions.isEmpty()) {
+            return 0;
+        }
+        int n = exceptions.size();
+        String[] kinds = new String[n];
+        Long[] inboxEvents = new Long[n];
+        String[] customers = new String[n];
+        String[] summaries = new String[n];
+        String[] details = new String[n];
+        String[] requestedBy = new String[n];
+        String[] subjectTypes = new String[n];
+        String[] subjectIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewException e = exceptions.get(i);
+            kinds[i] = e.kind();
+            inboxEvents[i] = e.inboxEventId();
+            customers[i] = e.customerId();
+            summaries[i] = e.summary();
+            details[i] = json(e.details());
+            requestedBy[i] = e.requestedBy();
+            subjectTypes[i] = e.subjectType();
+            subjectIds[i] = e.subjectId();
+        }
+        return jdbc.update("""
+                insert into exception_item (kind, inbox_event_id, customer_id, summary, details, requested_by, subject_type, subject_id)
+                select k, i, c, s, d::jsonb, r, st, si
+                from unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+                     with ordinality as e(k, i, c, s, d, r, st, si, n)
+                order by n""", kinds, inboxEvents, customers, summaries, details, requestedBy, subjectTypes, subjectIds);
+    }
+
+    /**
      * Opens an exception unless one of the same kind (whatever its status) already names the same
      * customer and the same values of the given detail fields: a condition found again on the next run
      * is reported once. Returns the new id, or empty when one was there.

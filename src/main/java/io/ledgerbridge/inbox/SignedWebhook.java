@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,7 +25,6 @@ public abstract class SignedWebhook {
     protected final String source;
     protected final ObjectMapper mapper;
     protected final IngressMetrics metrics;
-    protected volatile Clock clock = Clock.systemUTC();
 
     protected SignedWebhook(String source, ObjectMapper mapper, IngressMetrics metrics, List<String> secrets, String secretVariable) {
         this.source = source;
@@ -35,11 +33,6 @@ public abstract class SignedWebhook {
         if (secrets.isEmpty()) {
             log.warn("No {} webhook secret configured ({}): every {} webhook will be refused with 401", source, secretVariable, source);
         }
-    }
-
-    /** Clock used for timestamp tolerances (tests move it). */
-    public void setClock(Clock clock) {
-        this.clock = clock;
     }
 
     protected static byte[] hmacSha256(String secret, byte[] data) {

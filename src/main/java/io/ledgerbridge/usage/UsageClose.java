@@ -2,15 +2,19 @@ package io.ledgerbridge.usage;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.stripe.model.InvoiceItem;
 import com.stripe.param.InvoiceItemCreateParams;
 import io.ledgerbridge.canonical.Contract;
+import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.exceptions.NewException;
 import io.ledgerbridge.sources.stripe.StripeApi;
 import io.ledgerbridge.ledger.LedgerStore;
 import io.ledgerbridge.ledger.domain.PostingRules;
 import io.ledgerbridge.usage.domain.Rating;
 import io.ledgerbridge.usage.domain.UsagePrice;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -66,9 +70,12 @@ public class UsageClose {
     private final StripeApi stripe;
     private final ObjectMapper mapper;
     private final ZoneId zone;
+    private final Clock clock;
+    private final ExceptionQueue exceptions;
 
     public UsageClose(JdbcTemplate jdbc, TransactionTemplate tx, LedgerStore store, PostingRules rules, StripeApi stripe,
-                      ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+                      ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone, Clock clock,
+                      ExceptionQueue exceptions) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.store = store;
@@ -76,15 +83,18 @@ public class UsageClose {
         this.stripe = stripe;
         this.mapper = mapper;
         this.zone = ZoneId.of(timezone);
+        this.clock = clock.withZone(zone);
+        this.exceptions = exceptions;
     }
 
-    public ZoneId zone() {
-        return zone;
+    /** The month before the current one, in the company time zone: the one the scheduled close closes. */
+    public YearMonth previousPeriod() {
+        return YearMonth.now(clock).minusMonths(1);
     }
 
     public Result close(YearMonth period, String requestedBy) {
         LocalDate end = period.plusMonths(1).atDay(1);
-        if (!LocalDate.now(zone).isAfter(end.minusDays(1))) {
+        if (!LocalDate.now(clock).isAfter(end.minusDays(1))) {
             throw new NotNow("usage period " + period + " is not over: it can be closed from " + end);
         }
         long started = System.nanoTime();
@@ -180,15 +190,16 @@ public class UsageClose {
             totals.merge(currency, entry.total(), Long::sum);
         });
         for (Object[] u : unpriced) {
-            jdbc.update("""
-                    insert into exception_item (kind, customer_id, summary, details, requested_by)
-                    select 'usage_unpriced', ?, ?, jsonb_build_object('period', ?::text, 'metric', ?::text, 'quantity', ?::bigint,
-                           'events', ?::bigint, 'contract', ?::text), 'usage'
-                    where not exists (select 1 from exception_item where kind = 'usage_unpriced' and customer_id = ?
-                                      and details->>'period' = ? and details->>'metric' = ?)""",
-                    u[0], "Usage of " + u[1] + " in " + period + " (" + u[2] + " units) has no price in the customer's contract"
-                            + (u[4] == null ? " (no active contract)" : " " + u[4]) + ": not rated",
-                    period.toString(), u[1], u[2], u[3], u[4], u[0], period.toString(), u[1]);
+            // once per customer, period and metric
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("period", period.toString());
+            details.put("metric", u[1]);
+            details.put("quantity", u[2]);
+            details.put("events", u[3]);
+            details.put("contract", orJsonNull(u[4]));
+            exceptions.openOnce(NewException.of("usage_unpriced", "usage", "Usage of " + u[1] + " in " + period + " (" + u[2]
+                    + " units) has no price in the customer's contract" + (u[4] == null ? " (no active contract)" : " " + u[4])
+                    + ": not rated", details).customer((String) u[0]), "period", "metric");
         }
         jdbc.update("""
                 update usage_close_run set customers = ?, charges = ?, amount = ?::jsonb, unpriced = ? where id = ?""",
@@ -231,13 +242,10 @@ public class UsageClose {
             String customer = (String) c.get("stripe");
             if (customer == null) {
                 waiting++;
-                jdbc.update("""
-                        insert into exception_item (kind, customer_id, summary, details, requested_by)
-                        select 'usage_no_stripe_customer', ?, ?, jsonb_build_object('period', ?::text), 'usage'
-                        where not exists (select 1 from exception_item where kind = 'usage_no_stripe_customer' and customer_id = ?
-                                          and details->>'period' = ?)""",
-                        c.get("customer_id"), "Usage of " + c.get("period") + " is rated but the customer has no Stripe customer to bill",
-                        c.get("period"), c.get("customer_id"), c.get("period"));
+                // once per customer and period
+                exceptions.openOnce(NewException.of("usage_no_stripe_customer", "usage", "Usage of " + c.get("period")
+                        + " is rated but the customer has no Stripe customer to bill", Map.of("period", c.get("period")))
+                        .customer((String) c.get("customer_id")), "period");
                 continue;
             }
             YearMonth p = YearMonth.parse((String) c.get("period"));
@@ -257,11 +265,12 @@ public class UsageClose {
                 pushed++;
             } catch (StripeApi.Refused e) {
                 refused++;
-                jdbc.update("""
-                        insert into exception_item (kind, customer_id, summary, details, requested_by)
-                        select 'usage_push_refused', ?, ?, jsonb_build_object('charge', ?::bigint, 'error', ?::text), 'usage'
-                        where not exists (select 1 from exception_item where kind = 'usage_push_refused' and (details->>'charge')::bigint = ?)""",
-                        c.get("customer_id"), "Usage charge " + id + " was refused by Stripe: " + e.getMessage(), id, e.getMessage(), id);
+                // once per charge (a charge is one customer's)
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("charge", id);
+                details.put("error", orJsonNull(e.getMessage()));
+                exceptions.openOnce(NewException.of("usage_push_refused", "usage", "Usage charge " + id + " was refused by Stripe: "
+                        + e.getMessage(), details).customer((String) c.get("customer_id")), "charge");
             } catch (RuntimeException e) {
                 failed++;
                 log.warn("Usage charge {} not pushed yet (tried again on the next push): {}", id, e.getMessage());
@@ -269,6 +278,11 @@ public class UsageClose {
             }
         }
         return new Push(pushed, waiting, refused, failed);
+    }
+
+    /** A detail that may be absent, kept as JSON null (the mapper leaves null map values out). */
+    private static Object orJsonNull(Object value) {
+        return value == null ? NullNode.getInstance() : value;
     }
 
     private Contract read(String json) {

@@ -1,6 +1,5 @@
 package io.ledgerbridge.usage;
 
-import java.time.YearMonth;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -23,7 +22,7 @@ public class UsageCloseScheduler {
     @Scheduled(cron = "${ledgerbridge.usage.close-cron:0 0 3 1 * *}", zone = "${ledgerbridge.timezone:UTC}")
     public void monthly() {
         try {
-            close.close(YearMonth.now(close.zone()).minusMonths(1), "scheduler");
+            close.close(close.previousPeriod(), "scheduler");
         } catch (UsageClose.NotNow e) {
             org.slf4j.LoggerFactory.getLogger(UsageCloseScheduler.class).info("Scheduled usage close skipped: {}", e.getMessage());
         }

@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -33,8 +33,11 @@ public class UsageFeeds {
     private final UsageFileLoad files;
     private final ObjectMapper mapper;
     private final KafkaBatch batches;
+    private final Clock clock;
 
-    public UsageFeeds(UsageParser parser, UsageIngest ingest, UsageFileLoad files, ObjectMapper mapper, KafkaBatch batches) {
+    public UsageFeeds(UsageParser parser, UsageIngest ingest, UsageFileLoad files, ObjectMapper mapper, KafkaBatch batches,
+                      Clock clock) {
+        this.clock = clock;
         this.parser = parser;
         this.batches = batches;
         this.files = files;
@@ -46,7 +49,7 @@ public class UsageFeeds {
     public void file(Exchange exchange) throws IOException {
         String name = exchange.getMessage().getHeader(Exchange.FILE_NAME_ONLY, String.class);
         java.io.File file = exchange.getMessage().getBody(java.io.File.class);
-        UsageFileLoad.Result result = files.load(name, "csv-" + name + "@" + Instant.now().toEpochMilli(),
+        UsageFileLoad.Result result = files.load(name, "csv-" + name + "@" + clock.millis(),
                 new UsageFileLoad.Source() {
                     @Override
                     public Reader open() throws IOException {

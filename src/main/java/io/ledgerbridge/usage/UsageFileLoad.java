@@ -1,59 +1,75 @@
 package io.ledgerbridge.usage;
 
+import io.ledgerbridge.platform.jobs.JobProgress;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Loads a dropped usage CSV file of any size in one transaction. First the direct way
- * ({@link UsageFileDirect}); when the file holds an event stored already, the staged way, set-based: the rows stream through
- * commons-csv into PostgreSQL {@code COPY} (a temporary staging table, parsed by the database while
- * the file is still being read); then one query, sorted by the event key byte-wise, keeps the first
- * row of each key in the file, drops keys already stored (an anti-join on {@code (producer, event_id)})
- * and computes the hold reasons of {@link UsageIngest}, and its rows stream ({@code COPY ... TO STDOUT},
- * binary) into {@code COPY usage_event FROM STDIN} on a second connection: one backend sorts and checks
- * while the other inserts, in index order. That second connection's transaction holds every stored row
- * of the file and the exceptions of the held ones: the file is stored whole or not at all. When an event
- * was stored by another feed meanwhile (unique violation) or no second connection is free, the staging
- * connection inserts the rows itself (with {@code on conflict do nothing} after a violation). A row that
- * cannot be read (missing field, quantity not a whole number, timestamp neither ISO-8601 nor Unix
- * seconds) is reported with its row number and stored nowhere. Progress (rows, rows/s) goes to the log
- * every 100,000 rows and to the counter {@code ledgerbridge.usage.file.rows}.
+ * Loads a dropped usage CSV file of any size in one transaction. One reader: commons-csv, each row
+ * read and checked by {@link UsageColumns} (a row that cannot be read is reported with its row
+ * number and field, and stored nowhere), customers looked up per chunk of rows on a second pooled
+ * connection, each row accepted or held by {@link UsageIngest.HoldRules}. Two ways to store what it
+ * reads, which differ in that step only:
+ * <ul>
+ *   <li>directly, tried first: the rows go as binary {@code COPY} straight into {@code usage_event} while
+ *       the file is read (one backend inserts while this thread reads). The file's own repeats are told
+ *       apart as they come: the 64-bit fingerprints of the keys read so far say "new" (the row is copied)
+ *       or "maybe seen" (the row waits); the waiting rows go in after the copy with
+ *       {@code on conflict do nothing}, in file order, so the first row of each key is the one stored. An
+ *       event stored before (the file dropped again, an event that came by another feed) makes the copy
+ *       fail on the key: the load undoes its work to a savepoint and reads the file again, staged;</li>
+ *   <li>staged: the same rows as binary {@code COPY} into a temporary table, then one statement keeps the
+ *       first row of each key (a sort by key in collation "C"), drops keys stored already and inserts the
+ *       rest in index order (with {@code on conflict do nothing} when another feed stores one of them
+ *       meanwhile).</li>
+ * </ul>
+ * The held rows open their exceptions in the same transaction: the file is stored whole or not at all.
+ * Progress (rows, rows/s) goes to the log and the file's job every 100,000 rows and to the counter
+ * {@code ledgerbridge.usage.file.rows}.
  */
 @Service
 public class UsageFileLoad {
 
     private static final Logger log = LoggerFactory.getLogger(UsageFileLoad.class);
     static final int PROGRESS_EVERY = 100_000;
+    private static final int CHUNK = 10_000;
     private static final int FLUSH_AT = 1 << 18;
+    private static final int MAX_WAITING = 500_000;
     private static final String FEED = "csv";
-    private static final int PIPE_BUFFER = 1 << 16;
+    private static final String COLUMNS = "producer, event_id, customer_ref, customer_id, metric, quantity, occurred_at, "
+            + "properties, batch_id, status, reason";
+    private static final CSVFormat CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
+            .setIgnoreEmptyLines(true).get();
 
     /** A row that could not be read: its number in the file (the header is row 1) and why. */
     public record Unreadable(long row, String reason) {
@@ -63,43 +79,12 @@ public class UsageFileLoad {
     public record Result(UsageIngest.Summary summary, List<Unreadable> unreadable) {
     }
 
-    private static final String COLUMNS = UsageFileDirect.COLUMNS;
+    /** A dropped file, which the load may read twice (staged, when the direct way gives up). */
+    public interface Source {
+        Reader open() throws IOException;
 
-    /**
-     * The rows to store, in index order: the first row of each key in the file (DISTINCT ON over a sort
-     * by key and row number: the sort is byte-wise, collation "C", so it de-duplicates and orders the
-     * insert in one pass), minus keys already stored, with the hold reason of {@link UsageIngest}.
-     * Its parameters are in the one-row table usage_load (COPY takes no bind parameters).
-     */
-    private static final String CHECKED = """
-            select c.producer, c.event_id, c.customer_ref, m.id, c.metric, c.quantity, c.ts, c.properties::jsonb,
-                   (select batch_id from usage_load), case when r.reason is null then 'accepted' else 'held' end, r.reason
-            from (select d.* from (select distinct on (s.event_id, s.producer) s.* from usage_stage s
-                                   order by s.event_id, s.producer, s.row_no) d
-                  where not exists (select 1 from usage_event u where u.producer = d.producer and u.event_id = d.event_id)
-                  offset 0) c
-            left join usage_customer m on m.ref = c.customer_ref
-            cross join lateral (select
-                   case when m.id is null then 'unknown customer ''' || c.customer_ref || ''''
-                        when not c.metric = any((select metrics from usage_load)::text[])
-                            then 'unknown metric ''' || c.metric || ''' (mappings/usage/metrics.yaml)'
-                        when c.quantity < 0 then 'negative quantity ' || c.quantity
-                        when c.ts > now() + interval '5 minutes'
-                            then 'dated in the future: ' || to_char(c.ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                        when (select cardinality(closed) > 0 from usage_load)
-                             and to_char(c.ts at time zone (select zone from usage_load), 'YYYY-MM') = any((select closed from usage_load)::text[])
-                            then 'dated in closed period ' || to_char(c.ts at time zone (select zone from usage_load), 'YYYY-MM')
-                   end as reason) r""";
-
-    /** The same rows inserted by one statement on the staging connection (the fallback path). */
-    private static final String STORE = """
-            with stored as (
-                insert into usage_event (%s)
-                %s
-                %%s
-                returning status)
-            select count(*) filter (where status = 'accepted'), count(*) filter (where status = 'held') from stored"""
-            .formatted(COLUMNS, CHECKED);
+        long bytes();
+    }
 
     private final JdbcTemplate jdbc;
     private final DataSource dataSource;
@@ -107,10 +92,10 @@ public class UsageFileLoad {
     private final UsageIngest ingest;
     private final Counter rowsRead;
     private final Timer loads;
-    private final io.ledgerbridge.platform.jobs.JobProgress jobs;
+    private final JobProgress jobs;
 
     public UsageFileLoad(JdbcTemplate jdbc, DataSource dataSource, TransactionTemplate transactions, UsageIngest ingest,
-                         MeterRegistry registry, io.ledgerbridge.platform.jobs.JobProgress jobs) {
+                         MeterRegistry registry, JobProgress jobs) {
         this.jdbc = jdbc;
         this.jobs = jobs;
         this.dataSource = dataSource;
@@ -122,50 +107,20 @@ public class UsageFileLoad {
                 .register(registry);
     }
 
-    /** A dropped file, which the load may read twice (the staged way, when the direct way gives up). */
-    public interface Source {
-        Reader open() throws IOException;
-
-        long bytes();
-    }
-
-    /**
-     * Loads one file; {@code batch} names it on every stored row. Nothing is stored unless all of it is.
-     * The direct way ({@link UsageFileDirect}: one pass, rows copied as they are read) is tried first;
-     * when an event of the file is stored already (the file dropped again, an event that came by
-     * another feed) it gives up and the staged way below loads the file.
-     */
+    /** Loads one file; {@code batch} names it on every stored row. Nothing is stored unless all of it is. */
     public Result load(String name, String batch, Source file) {
-        // registered on its own (committed now): the rows may be stored by a second connection, which names it too
+        // registered on its own (committed now), so a file whose load failed stays recorded as received
         int batchId;
         try (Connection conn = dataSource.getConnection()) {
             conn.setAutoCommit(true);
             batchId = UsageIngest.batchId(conn, batch, FEED);
         } catch (SQLException e) {
-            throw new org.springframework.dao.DataAccessResourceFailureException("usage batch " + batch + ": " + e.getMessage(), e);
+            throw new DataAccessResourceFailureException("usage batch " + batch + ": " + e.getMessage(), e);
         }
         // its progress (job_run, kind usage_file): rows read as the log reports them, the counts at the end
         long job = jobs.start("usage_file", name, null, FEED);
         try {
-            Result result = transactions.execute(tx -> jdbc.execute((Connection conn) -> {
-                try {
-                    long started = System.nanoTime();
-                    List<Unreadable> unreadable = new ArrayList<>();
-                    UsageFileDirect.Stored direct;
-                    try (Reader reader = file.open()) {
-                        direct = new UsageFileDirect(ingest, dataSource, rows -> progress(job, name, rows, started))
-                                .load(conn, name, batchId, reader, file.bytes(), unreadable);
-                    }
-                    if (direct != null) {
-                        return finish(conn, name, batchId, batch, started, direct.rows(), direct.accepted(), direct.held(), unreadable);
-                    }
-                    try (Reader reader = file.open()) {
-                        return load(conn, job, name, batchId, batch, reader);
-                    }
-                } catch (IOException e) {
-                    throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
-                }
-            }));
+            Result result = transactions.execute(tx -> jdbc.execute((Connection conn) -> load(conn, job, name, batchId, batch, file)));
             UsageIngest.Summary s = result.summary();
             jobs.advance(job, s.received(), (long) s.received(), Map.of("rowsRead", s.received(), "accepted", s.accepted(),
                     "duplicates", s.duplicates(), "held", s.held(), "unreadable", result.unreadable().size()));
@@ -178,6 +133,108 @@ public class UsageFileLoad {
         }
     }
 
+    private Result load(Connection conn, long job, String name, int batchId, String batch, Source file) throws SQLException {
+        long started = System.nanoTime();
+        UsageIngest.HoldRules rules = ingest.holdRules();
+        Savepoint before = conn.setSavepoint();
+        Read read;
+        try {
+            read = read(name, file, new Direct(conn, batchId, file.bytes()), rules, job, started);
+        } catch (GaveUp e) {
+            conn.rollback(before);
+            log.info("Usage file {}: {}; loading it staged", name, e.getMessage());
+            read = read(name, file, new Staged(conn, batchId), rules, job, started);
+        }
+        if (read.held() > 0) {
+            ingest.openExceptions(batchId, batch, FEED);
+        }
+        int rows = (int) read.rows();
+        int accepted = (int) read.accepted();
+        int held = (int) read.held();
+        UsageIngest.Summary summary = new UsageIngest.Summary(batch, rows, accepted,
+                rows - read.unreadable().size() - accepted - held, held);
+        ingest.count(FEED, summary);
+        loads.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        log.info("Usage file {}: {} rows in {} s ({} rows/s): {} accepted, {} duplicates, {} held, {} unreadable", name, rows,
+                String.format("%.2f", (System.nanoTime() - started) / 1e9), rate(rows, started), accepted,
+                summary.duplicates(), held, read.unreadable().size());
+        return new Result(summary, read.unreadable());
+    }
+
+    /** What one reading of the file did: rows read, stored as accepted and as held, and the unreadable ones. */
+    private record Read(long rows, long accepted, long held, List<Unreadable> unreadable) {
+    }
+
+    /** Reads the file once, every readable row checked and handed to {@code store}. */
+    private Read read(String name, Source file, Store store, UsageIngest.HoldRules rules, long job, long started)
+            throws SQLException {
+        List<Unreadable> unreadable = new ArrayList<>();
+        long rows = 0;
+        try (Reader reader = file.open(); Connection lookups = dataSource.getConnection();
+             CSVParser csv = CSVParser.parse(reader, CSV)) {
+            UsageColumns columns = new UsageColumns(name, csv.getHeaderNames());
+            Map<String, String> customers = new HashMap<>();
+            List<UsageColumns.Row> chunk = new ArrayList<>(CHUNK);
+            store.open();
+            for (CSVRecord record : csv) {
+                long rowNo = record.getRecordNumber() + 1;
+                if (++rows % PROGRESS_EVERY == 0) {
+                    progress(job, name, rows, started);
+                }
+                try {
+                    chunk.add(columns.read(record, rowNo));
+                } catch (UsageColumns.Unreadable e) {
+                    unreadable.add(new Unreadable(rowNo, e.getMessage()));
+                    continue;
+                }
+                if (chunk.size() == CHUNK) {
+                    write(chunk, customers, lookups, rules, store);
+                }
+            }
+            write(chunk, customers, lookups, rules, store);
+            long[] stored = store.close();
+            rowsRead.increment(rows % PROGRESS_EVERY);
+            return new Read(rows, stored[0], stored[1], unreadable);
+        } catch (SQLException e) {
+            store.abort();
+            if (store instanceof Direct && "23505".equals(e.getSQLState())) {
+                throw new GaveUp("an event of it is stored already");
+            }
+            throw e;
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            store.abort();
+            throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
+        } catch (RuntimeException e) {
+            store.abort();
+            throw e;
+        }
+    }
+
+    /** Checks a chunk of rows (their customers looked up first) and hands them to the store. */
+    private void write(List<UsageColumns.Row> chunk, Map<String, String> customers, Connection lookups,
+                       UsageIngest.HoldRules rules, Store store) throws SQLException {
+        Set<String> refs = new HashSet<>();
+        for (UsageColumns.Row r : chunk) {
+            if (!customers.containsKey(r.customerRef())) {
+                refs.add(r.customerRef());
+            }
+        }
+        if (!refs.isEmpty()) {
+            Map<String, String> found = ingest.customers(lookups, refs);
+            for (String ref : refs) {
+                customers.put(ref, found.getOrDefault(ref, "")); // unknown: "" (remembered as looked up)
+            }
+        }
+        for (UsageColumns.Row r : chunk) {
+            String customer = customers.get(r.customerRef());
+            String customerId = customer.isEmpty() ? null : customer;
+            store.add(r.rowNo(), new UsageIngest.Checked(r.producer(), r.eventId(), r.customerRef(), customerId, r.metric(),
+                    r.quantity(), r.at(), ingest.json(r.properties()),
+                    rules.reason(r.customerRef(), customerId, r.metric(), r.quantity(), r.at())));
+        }
+        chunk.clear();
+    }
+
     private void progress(long job, String name, long rows, long started) {
         rowsRead.increment(PROGRESS_EVERY);
         long perSecond = rate(rows, started);
@@ -185,379 +242,367 @@ public class UsageFileLoad {
         jobs.advance(job, rows, null, Map.of("rowsRead", rows, "ratePerSecond", perSecond));
     }
 
-    /** Opens the exceptions of the held rows, counts and logs what the file did. */
-    private Result finish(Connection conn, String name, int batchId, String batch, long started, long rows, long accepted, long held,
-                          List<Unreadable> unreadable) throws SQLException {
-        if (held > 0) {
-            ingest.openExceptions(conn, batchId, batch, FEED);
-        }
-        rowsRead.increment(rows % PROGRESS_EVERY);
-        unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
-        int readable = (int) rows - unreadable.size();
-        UsageIngest.Summary summary = new UsageIngest.Summary(batch, (int) rows, (int) accepted,
-                readable - (int) accepted - (int) held, (int) held);
-        ingest.count(FEED, summary);
-        loads.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        log.info("Usage file {}: {} rows in {} s ({} rows/s): {} accepted, {} duplicates, {} held, {} unreadable", name, rows,
-                String.format("%.2f", (System.nanoTime() - started) / 1e9), rate(rows, started), accepted,
-                summary.duplicates(), held, unreadable.size());
-        return new Result(summary, unreadable);
-    }
-
-    /** The staged way: COPY into a temporary table, then set-based checks against what is stored. */
-    private Result load(Connection conn, long job, String name, int batchId, String batch, Reader reader)
-            throws SQLException, IOException {
-        long started = System.nanoTime();
-        try (Statement st = conn.createStatement()) {
-            st.execute("set local work_mem = '256MB'");
-            st.execute("""
-                    create temp table usage_stage (row_no bigint, producer text collate "C", event_id text collate "C", customer_ref text,
-                        metric text, quantity bigint, ts timestamptz, properties text) on commit drop""");
-        }
-        List<Unreadable> unreadable = new ArrayList<>();
-        Set<String> refs = new HashSet<>();
-        long rows = 0;
-        CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setTrim(true)
-                .setIgnoreEmptyLines(true).get();
-        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("copy usage_stage from stdin with (on_error ignore)");
-        try (CSVParser csv = CSVParser.parse(reader, format)) {
-            CopyLines columns = new CopyLines(new UsageColumns(name, csv.getHeaderNames()));
-            StringBuilder out = new StringBuilder(FLUSH_AT + 4096);
-            for (CSVRecord row : csv) {
-                rows++;
-                long rowNo = row.getRecordNumber() + 1;
-                String problem = columns.append(row, rowNo, out);
-                if (problem != null) {
-                    unreadable.add(new Unreadable(rowNo, problem));
-                } else {
-                    refs.add(columns.customer(row));
-                }
-                if (out.length() >= FLUSH_AT) {
-                    byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
-                    copy.writeToCopy(bytes, 0, bytes.length);
-                    out.setLength(0);
-                }
-                if (rows % PROGRESS_EVERY == 0) {
-                    progress(job, name, rows, started);
-                }
-            }
-            byte[] bytes = out.toString().getBytes(StandardCharsets.UTF_8);
-            copy.writeToCopy(bytes, 0, bytes.length);
-            copy.endCopy();
-            rowsRead.increment(rows % PROGRESS_EVERY);
-        } catch (RuntimeException | IOException | SQLException e) {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
-            if (e instanceof IllegalStateException || e instanceof java.io.UncheckedIOException) {
-                throw new UsageFormatException("file " + name + ": not valid CSV: " + e.getMessage());
-            }
-            throw e;
-        }
-        double read = (System.nanoTime() - started) / 1e9;
-        long staged;
-        try (Statement st = conn.createStatement()) {
-            st.execute("analyze usage_stage");
-            try (ResultSet rs = st.executeQuery("select count(*) from usage_stage")) {
-                rs.next();
-                staged = rs.getLong(1);
-            }
-        }
-        if (staged < rows - unreadable.size()) {
-            // the database refused these rows' timestamps (a day that does not exist, an hour past 23, ...)
-            Set<Long> known = new HashSet<>();
-            unreadable.forEach(u -> known.add(u.row()));
-            try (PreparedStatement ps = conn.prepareStatement("""
-                    select g from generate_series(2, ?) g
-                    where not exists (select 1 from usage_stage s where s.row_no = g)""")) {
-                ps.setLong(1, rows + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (!known.contains(rs.getLong(1))) {
-                            unreadable.add(new Unreadable(rs.getLong(1),
-                                    "row " + rs.getLong(1) + ": field 'timestamp' is not a valid date and time"));
-                        }
-                    }
-                }
-            }
-        }
-
-        params(conn, batchId, refs);
-        long[] counts = null;
-        Connection storing = storingConnection(name);
-        if (storing != null) {
-            // a COPY TO cancelled half way aborts what it ran in: the savepoint keeps the staging transaction usable
-            Savepoint piping = conn.setSavepoint();
-            try {
-                counts = pipe(conn, storing, batchId, batch);
-            } catch (SQLException e) {
-                if (!"23505".equals(e.getSQLState())) {
-                    throw e;
-                }
-                // another feed stored one of these events since the anti-join looked: store on this connection,
-                // where the index decides (below)
-                log.info("Usage file {}: an event was stored by another feed meanwhile; storing on the staging connection",
-                        name);
-                conn.rollback(piping);
-            } finally {
-                release(storing);
-            }
-        }
-        if (counts == null) {
-            Savepoint before = conn.setSavepoint();
-            try {
-                counts = store(conn, "");
-            } catch (SQLException e) {
-                if (!"23505".equals(e.getSQLState())) {
-                    throw e;
-                }
-                conn.rollback(before);
-                counts = store(conn, "on conflict (producer, event_id) do nothing");
-            }
-            if (counts[1] > 0) {
-                ingest.openExceptions(conn, batchId, batch, FEED);
-            }
-        }
-        unreadable.sort(java.util.Comparator.comparingLong(Unreadable::row));
-        int accepted = (int) counts[0];
-        int held = (int) counts[1];
-        int readable = (int) rows - unreadable.size();
-        UsageIngest.Summary summary = new UsageIngest.Summary(batch, (int) rows, accepted, readable - accepted - held, held);
-        ingest.count(FEED, summary);
-        loads.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        log.info("Usage file {}: {} rows in {} s (read and staged {} s; {} rows/s): {} accepted, {} duplicates, {} held, "
-                        + "{} unreadable", name, rows, String.format("%.2f", seconds), String.format("%.2f", read),
-                rate(rows, started), accepted, summary.duplicates(), held, unreadable.size());
-        return new Result(summary, unreadable);
-    }
-
-    /** The customers of the file's references, the metrics, closed periods and zone, where the store query reads them. */
-    private void params(Connection conn, int batchId, Set<String> refs) throws SQLException {
-        Map<String, String> customers = ingest.customers(refs);
-        try (Statement st = conn.createStatement()) {
-            st.execute("create temp table usage_customer (ref text primary key, id text not null) on commit drop");
-            st.execute("create temp table usage_load (batch_id int, zone text, metrics text[], closed text[]) on commit drop");
-        }
-        try (PreparedStatement ps = conn.prepareStatement(
-                "insert into usage_customer select * from unnest(?::text[], ?::text[])")) {
-            ps.setArray(1, conn.createArrayOf("text", customers.keySet().toArray()));
-            ps.setArray(2, conn.createArrayOf("text", customers.values().toArray()));
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = conn.prepareStatement("insert into usage_load values (?, ?, ?::text[], ?::text[])")) {
-            ps.setInt(1, batchId);
-            ps.setString(2, ingest.zone().getId());
-            ps.setArray(3, conn.createArrayOf("text", ingest.metrics().toArray()));
-            ps.setArray(4, conn.createArrayOf("text", ingest.closedPeriods().toArray()));
-            ps.executeUpdate();
-        }
-        try (Statement st = conn.createStatement()) {
-            st.execute("analyze usage_customer");
-        }
-    }
-
-    /**
-     * A second connection, outside the staging transaction, that stores the file's rows while the staging
-     * connection sorts and checks them (two backends, two cores); null when the pool has none to spare
-     * (then the staging connection stores them itself).
-     */
-    private Connection storingConnection(String name) {
-        try {
-            Connection c = dataSource.getConnection();
-            c.setAutoCommit(false);
-            return c;
-        } catch (SQLException e) {
-            log.warn("Usage file {}: no second connection ({}); storing on the staging connection", name, e.getMessage());
-            return null;
-        }
-    }
-
-    private static void release(Connection c) {
-        try {
-            if (!c.getAutoCommit()) {
-                c.rollback();
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            log.debug("Rollback of the storing connection: {}", e.getMessage());
-        }
-        try {
-            c.close();
-        } catch (SQLException e) {
-            log.debug("Close of the storing connection: {}", e.getMessage());
-        }
-    }
-
-    /**
-     * Streams the checked rows from the staging connection ({@code COPY (query) TO STDOUT}, binary) into
-     * {@code COPY usage_event FROM STDIN} on the storing connection, opens the exceptions of the held rows
-     * there and commits it: the whole file is that one transaction. Returns {accepted, held}.
-     */
-    private long[] pipe(Connection staging, Connection storing, int batchId, String batch) throws SQLException {
-        CopyIn in = storing.unwrap(PGConnection.class).getCopyAPI()
-                .copyIn("copy usage_event (" + COLUMNS + ") from stdin with (format binary)");
-        CopyOut out = null;
-        long stored;
-        try {
-            out = staging.unwrap(PGConnection.class).getCopyAPI()
-                    .copyOut("copy (" + CHECKED + ") to stdout with (format binary)");
-            byte[] buffer = new byte[PIPE_BUFFER];
-            int used = 0;
-            byte[] row;
-            while ((row = out.readFromCopy()) != null) {
-                if (used + row.length > buffer.length) {
-                    in.writeToCopy(buffer, 0, used);
-                    used = 0;
-                }
-                if (row.length > buffer.length) {
-                    in.writeToCopy(row, 0, row.length);
-                } else {
-                    System.arraycopy(row, 0, buffer, used, row.length);
-                    used += row.length;
-                }
-            }
-            in.writeToCopy(buffer, 0, used);
-            stored = in.endCopy();
-        } catch (SQLException | RuntimeException e) {
-            if (out != null && out.isActive()) {
-                out.cancelCopy();
-            }
-            if (in.isActive()) {
-                in.cancelCopy();
-            }
-            throw e;
-        }
-        long held;
-        try (PreparedStatement ps = storing.prepareStatement(
-                "select count(*) from usage_event where batch_id = ? and status = 'held'")) {
-            ps.setInt(1, batchId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                held = rs.getLong(1);
-            }
-        }
-        if (held > 0) {
-            ingest.openExceptions(storing, batchId, batch, FEED);
-        }
-        storing.commit();
-        return new long[] {stored - held, held};
-    }
-
-    private long[] store(Connection conn, String onConflict) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(STORE.formatted(onConflict))) {
-            rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
-        }
-    }
-
-    /**
-     * How a row becomes one line of COPY text format (fields separated by tabs, backslash, tab,
-     * newline and carriage return escaped, \N for null).
-     */
-    private final class CopyLines {
-        private final UsageColumns columns;
-
-        CopyLines(UsageColumns columns) {
-            this.columns = columns;
-        }
-
-        String customer(CSVRecord row) {
-            return row.get(columns.customer);
-        }
-
-        /** Appends the row as a COPY line, or returns why it cannot be read (and appends nothing). */
-        String append(CSVRecord row, long rowNo, StringBuilder out) {
-            String missing = columns.missing(row, rowNo);
-            if (missing != null) {
-                return missing;
-            }
-            String q = row.get(columns.quantity);
-            try {
-                Long.parseLong(q);
-            } catch (NumberFormatException e) {
-                return "row " + rowNo + ": field 'quantity' is not a whole number: '" + q + "'";
-            }
-            String ts = row.get(columns.timestamp);
-            String instant = instant(ts);
-            if (instant == null) {
-                return "row " + rowNo + ": field 'timestamp' is not ISO-8601 or Unix seconds: '" + ts + "'";
-            }
-            out.append(rowNo).append('\t');
-            field(out, columns.producer(row));
-            field(out, row.get(columns.eventId));
-            field(out, row.get(columns.customer));
-            field(out, row.get(columns.metric));
-            out.append(q).append('\t');
-            field(out, instant);
-            Map<String, String> properties = columns.properties(row);
-            if (properties == null) {
-                out.append("\\N");
-            } else {
-                escape(out, ingest.json(properties));
-            }
-            out.append('\n');
-            return null;
-        }
-
-        private void field(StringBuilder out, String value) {
-            escape(out, value);
-            out.append('\t');
-        }
-
-        private void escape(StringBuilder out, String value) {
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                switch (c) {
-                    case '\\' -> out.append("\\\\");
-                    case '\t' -> out.append("\\t");
-                    case '\n' -> out.append("\\n");
-                    case '\r' -> out.append("\\r");
-                    default -> out.append(c);
-                }
-            }
-        }
-    }
-
-    /**
-     * The timestamp as COPY should read it, or null when it has neither shape: Unix seconds (9 to 11
-     * digits) become ISO-8601; ISO-8601 must carry a date, an hour and minute and a zone (Z or an
-     * offset). Whether the date and time exist is then the database's call (COPY ... ON_ERROR ignore).
-     */
-    static String instant(String ts) {
-        int n = ts.length();
-        if (n >= 9 && n <= 11 && digits(ts, 0, n)) {
-            return java.time.Instant.ofEpochSecond(Long.parseLong(ts)).toString();
-        }
-        if (n < 17 || !digits(ts, 0, 4) || ts.charAt(4) != '-' || !digits(ts, 5, 7) || ts.charAt(7) != '-'
-                || !digits(ts, 8, 10) || ts.charAt(10) != 'T' || !digits(ts, 11, 13) || ts.charAt(13) != ':'
-                || !digits(ts, 14, 16)) {
-            return null;
-        }
-        char last = ts.charAt(n - 1);
-        if (last == 'Z') {
-            return ts;
-        }
-        boolean colon = n >= 6 && ts.charAt(n - 3) == ':';
-        int sign = colon ? n - 6 : n - 5;
-        if (sign > 16 && (ts.charAt(sign) == '+' || ts.charAt(sign) == '-') && digits(ts, sign + 1, sign + 3)
-                && digits(ts, n - 2, n)) {
-            return ts;
-        }
-        return null;
-    }
-
-    private static boolean digits(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static long rate(long rows, long started) {
         return Math.round(rows / Math.max((System.nanoTime() - started) / 1e9, 1e-9));
+    }
+
+    /** Where the checked rows of one reading go. */
+    private interface Store {
+        void open() throws SQLException;
+
+        void add(long rowNo, UsageIngest.Checked row) throws SQLException;
+
+        /** Stores what is still to store; returns {accepted, held}. */
+        long[] close() throws SQLException;
+
+        /** Stops a copy under way (the caller rolls back). */
+        void abort() throws SQLException;
+    }
+
+    /** The direct way gave up: the file is read again, staged. */
+    private static final class GaveUp extends RuntimeException {
+        GaveUp(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Straight into usage_event by binary COPY, the file's repeats held back by their fingerprints. */
+    private static final class Direct implements Store {
+        private final Connection conn;
+        private final int batchId;
+        private final Fingerprints seen;
+        private final List<UsageIngest.Checked> waiting = new ArrayList<>();
+        private final long[] counts = new long[2];
+        private CopyIn copy;
+        private BinaryRows out;
+
+        Direct(Connection conn, int batchId, long fileBytes) {
+            this.conn = conn;
+            this.batchId = batchId;
+            this.seen = new Fingerprints(fileBytes / 40);
+        }
+
+        @Override
+        public void open() throws SQLException {
+            copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("copy usage_event (" + COLUMNS + ") from stdin with (format binary)");
+            out = new BinaryRows(copy);
+        }
+
+        @Override
+        public void add(long rowNo, UsageIngest.Checked row) throws SQLException {
+            // add() says whether the key is certainly new; if not, it may have been seen
+            if (seen.add(fingerprint(row.producer(), row.eventId()))) {
+                out.usage(11, row, batchId);
+                counts[row.reason() == null ? 0 : 1]++;
+            } else {
+                waiting.add(row);
+                if (waiting.size() > MAX_WAITING) {
+                    throw new GaveUp("more than " + MAX_WAITING + " rows repeat earlier ones");
+                }
+            }
+        }
+
+        @Override
+        public long[] close() throws SQLException {
+            out.end();
+            copy.endCopy();
+            // repeats (or rows the filter only thought it had seen), in file order, after the rows they may repeat
+            if (!waiting.isEmpty()) {
+                for (String status : UsageIngest.insert(conn, batchId, waiting)) {
+                    counts["held".equals(status) ? 1 : 0]++;
+                }
+            }
+            return counts;
+        }
+
+        @Override
+        public void abort() throws SQLException {
+            if (copy != null && copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /** Into a temporary table by binary COPY, then de-duplicated against the file and what is stored, set-based. */
+    private static final class Staged implements Store {
+        /**
+         * The first row of each key in the file (DISTINCT ON over a sort by key and row number: the sort
+         * is byte-wise, collation "C", so it de-duplicates and orders the insert in one pass), minus keys
+         * already stored.
+         */
+        private static final String STORE = """
+                with stored as (
+                    insert into usage_event (%1$s)
+                    select %1$s from (select distinct on (s.event_id, s.producer) s.* from usage_stage s
+                                      order by s.event_id, s.producer, s.row_no) d
+                    where not exists (select 1 from usage_event u where u.producer = d.producer and u.event_id = d.event_id)
+                    %%s
+                    returning status)
+                select count(*) filter (where status = 'accepted'), count(*) filter (where status = 'held') from stored"""
+                .formatted(COLUMNS);
+
+        private final Connection conn;
+        private final int batchId;
+        private CopyIn copy;
+        private BinaryRows out;
+
+        Staged(Connection conn, int batchId) {
+            this.conn = conn;
+            this.batchId = batchId;
+        }
+
+        @Override
+        public void open() throws SQLException {
+            try (Statement st = conn.createStatement()) {
+                st.execute("set local work_mem = '256MB'");
+                st.execute("""
+                        create temp table usage_stage (producer text collate "C", event_id text collate "C", customer_ref text,
+                            customer_id text, metric text, quantity bigint, occurred_at timestamptz, properties jsonb, batch_id int,
+                            status text, reason text, row_no bigint) on commit drop""");
+            }
+            copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn("copy usage_stage from stdin with (format binary)");
+            out = new BinaryRows(copy);
+        }
+
+        @Override
+        public void add(long rowNo, UsageIngest.Checked row) throws SQLException {
+            out.usage(12, row, batchId);
+            out.int8(rowNo);
+        }
+
+        @Override
+        public long[] close() throws SQLException {
+            out.end();
+            copy.endCopy();
+            try (Statement st = conn.createStatement()) {
+                st.execute("analyze usage_stage");
+            }
+            Savepoint before = conn.setSavepoint();
+            try {
+                return store("");
+            } catch (SQLException e) {
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+                // another feed stored one of these events since the statement looked: the index decides
+                conn.rollback(before);
+                return store("on conflict (producer, event_id) do nothing");
+            }
+        }
+
+        private long[] store(String onConflict) throws SQLException {
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(STORE.formatted(onConflict))) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+
+        @Override
+        public void abort() throws SQLException {
+            if (copy != null && copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    /**
+     * A 64-bit FNV-1a hash of the event key (producer, NUL, event id): what {@link Fingerprints} holds. Two
+     * keys with the same fingerprint only make the later row wait for the exact check.
+     */
+    static long fingerprint(String producer, String eventId) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < producer.length(); i++) {
+            h = (h ^ producer.charAt(i)) * 0x100000001b3L;
+        }
+        h *= 0x100000001b3L;
+        for (int i = 0; i < eventId.length(); i++) {
+            h = (h ^ eventId.charAt(i)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    /**
+     * The fingerprints of the keys read so far: an open-addressing set of longs (8 bytes a key). Past
+     * {@link #MAX} keys it stops growing and answers "maybe seen" for every new key, which sends the
+     * rest of the file to the waiting rows and, past their limit, to the staged way.
+     */
+    private static final class Fingerprints {
+        private static final int MAX = 1 << 25;
+        private long[] slots;
+        private int size;
+        private boolean hasZero;
+
+        Fingerprints(long expected) {
+            int capacity = Integer.highestOneBit((int) Math.min(MAX, Math.max(1 << 16, expected)) * 2 - 1) * 2;
+            slots = new long[capacity];
+        }
+
+        /** Adds the fingerprint; true when it was not there (the key is certainly new). */
+        boolean add(long f) {
+            if (f == 0) {
+                boolean added = !hasZero;
+                hasZero = true;
+                return added;
+            }
+            if (size * 2 >= slots.length && !grow()) {
+                return false; // full: every new key "maybe seen"
+            }
+            int mask = slots.length - 1;
+            int i = (int) (mix(f) & mask);
+            while (slots[i] != 0) {
+                if (slots[i] == f) {
+                    return false;
+                }
+                i = (i + 1) & mask;
+            }
+            slots[i] = f;
+            size++;
+            return true;
+        }
+
+        private boolean grow() {
+            if (slots.length >= MAX * 2) {
+                return false;
+            }
+            long[] old = slots;
+            slots = new long[old.length * 2];
+            int mask = slots.length - 1;
+            for (long f : old) {
+                if (f != 0) {
+                    int i = (int) (mix(f) & mask);
+                    while (slots[i] != 0) {
+                        i = (i + 1) & mask;
+                    }
+                    slots[i] = f;
+                }
+            }
+            return true;
+        }
+
+        private static long mix(long f) {
+            f ^= f >>> 33;
+            f *= 0xff51afd7ed558ccdL;
+            return f ^ (f >>> 33);
+        }
+    }
+
+    /** PostgreSQL's binary COPY format, written row by row into a buffer sent in large pieces. */
+    private static final class BinaryRows {
+        private static final long EPOCH_2000_MICROS = 946_684_800_000_000L;
+        private final CopyIn copy;
+        private byte[] buf;
+        private int used;
+
+        BinaryRows(CopyIn copy) {
+            this.copy = copy;
+            this.buf = new byte[FLUSH_AT + 65_536];
+            byte[] signature = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
+            System.arraycopy(signature, 0, buf, 0, signature.length);
+            used = signature.length;
+            int32(0); // flags
+            int32(0); // header extension
+        }
+
+        /** A row of {@code fields} fields starting with usage_event's ({@link #COLUMNS}); the caller appends the rest. */
+        void usage(int fields, UsageIngest.Checked r, int batchId) throws SQLException {
+            if (used >= FLUSH_AT) {
+                copy.writeToCopy(buf, 0, used);
+                used = 0;
+            }
+            int16(fields);
+            text(r.producer());
+            text(r.eventId());
+            text(r.customerRef());
+            text(r.customerId());
+            text(r.metric());
+            int8(r.quantity());
+            timestamptz(r.at());
+            jsonb(r.properties());
+            int32(4);
+            int32(batchId);
+            text(r.reason() == null ? "accepted" : "held");
+            text(r.reason());
+        }
+
+        void int8(long value) {
+            int32(8);
+            int64(value);
+        }
+
+        void end() throws SQLException {
+            int16(-1);
+            copy.writeToCopy(buf, 0, used);
+            used = 0;
+        }
+
+        private void text(String value) {
+            if (value == null) {
+                int32(-1);
+                return;
+            }
+            int n = value.length();
+            ensure(4 + n);
+            int start = used + 4;
+            for (int i = 0; i < n; i++) {
+                char c = value.charAt(i);
+                if (c >= 0x80) {
+                    // not ASCII: as UTF-8 bytes
+                    bytes(value.getBytes(StandardCharsets.UTF_8), false);
+                    return;
+                }
+                buf[start + i] = (byte) c;
+            }
+            int32(n);
+            used += n;
+        }
+
+        private void jsonb(String json) {
+            if (json == null) {
+                int32(-1);
+                return;
+            }
+            bytes(json.getBytes(StandardCharsets.UTF_8), true);
+        }
+
+        private void timestamptz(Instant at) {
+            int32(8);
+            int64(at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000 - EPOCH_2000_MICROS);
+        }
+
+        private void bytes(byte[] value, boolean jsonbVersion) {
+            int length = value.length + (jsonbVersion ? 1 : 0);
+            ensure(4 + length);
+            int32(length);
+            if (jsonbVersion) {
+                buf[used++] = 1;
+            }
+            System.arraycopy(value, 0, buf, used, value.length);
+            used += value.length;
+        }
+
+        private void ensure(int more) {
+            if (used + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, used + more));
+            }
+        }
+
+        private void int16(int v) {
+            ensure(2);
+            buf[used++] = (byte) (v >>> 8);
+            buf[used++] = (byte) v;
+        }
+
+        private void int32(int v) {
+            ensure(4);
+            buf[used++] = (byte) (v >>> 24);
+            buf[used++] = (byte) (v >>> 16);
+            buf[used++] = (byte) (v >>> 8);
+            buf[used++] = (byte) v;
+        }
+
+        private void int64(long v) {
+            int32((int) (v >>> 32));
+            int32((int) v);
+        }
     }
 }

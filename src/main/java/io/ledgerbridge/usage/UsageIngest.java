@@ -2,12 +2,15 @@ package io.ledgerbridge.usage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.mapping.YamlSource;
+import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.exceptions.NewException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
@@ -16,6 +19,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -32,7 +37,8 @@ import org.springframework.transaction.annotation.Transactional;
  * batch, and all rows go in with one array-bound insert that skips (producer, event id) pairs
  * already stored, so the same event by HTTP, CSV or Kafka counts once. A record for an unknown
  * customer or metric, with a negative quantity, or dated in a closed period or the future, is stored
- * as held with its reason and opens an exception: never dropped, never rated.
+ * as held with its reason and opens an exception (usage_held, on the {@link ExceptionQueue}): never
+ * dropped, never rated.
  */
 @Service
 public class UsageIngest {
@@ -48,11 +54,16 @@ public class UsageIngest {
     private final Set<String> metrics = new HashSet<>();
     private final ZoneId zone;
     private final MeterRegistry registry;
+    private final Clock clock;
+    private final ExceptionQueue exceptions;
 
     public UsageIngest(JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry,
                        @Value("${ledgerbridge.mappings-dir}") String mappingsDir,
-                       @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+                       @Value("${ledgerbridge.timezone:UTC}") String timezone, Clock clock,
+                       ExceptionQueue exceptions) {
         this.jdbc = jdbc;
+        this.exceptions = exceptions;
+        this.clock = clock;
         this.mapper = mapper;
         this.registry = registry;
         this.zone = ZoneId.of(timezone);
@@ -76,15 +87,15 @@ public class UsageIngest {
             rows.add(new Checked(r.producer(), r.eventId(), r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp(),
                     json(r.properties()), rules.reason(r.customerRef(), customer, r.metric(), r.quantity(), r.timestamp())));
         }
+        int[] batchId = new int[1];
         List<String> inserted = jdbc.execute((ConnectionCallback<List<String>>) conn -> {
-            int batchId = batchId(conn, batch, feed);
-            List<String> stored = insert(conn, batchId, rows);
-            if (stored.contains("held")) {
-                openExceptions(conn, batchId, batch, feed);
-            }
-            return stored;
+            batchId[0] = batchId(conn, batch, feed);
+            return insert(conn, batchId[0], rows);
         });
         int held = (int) inserted.stream().filter("held"::equals).count();
+        if (held > 0) {
+            openExceptions(batchId[0], batch, feed);
+        }
         int accepted = inserted.size() - held;
         Summary summary = new Summary(batch, n, accepted, n - inserted.size(), held);
         count(feed, summary);
@@ -93,24 +104,41 @@ public class UsageIngest {
         return summary;
     }
 
-    private static final String OPEN_EXCEPTIONS = """
-            insert into exception_item (kind, customer_id, summary, details, requested_by)
-            select 'usage_held', customer_id,
-                   'Usage event ' || producer || '/' || event_id || ' held: ' || reason,
-                   jsonb_build_object('usageEvent', producer || '/' || event_id, 'feed', ?::text, 'batch', ?::text,
-                                      'metric', metric, 'quantity', quantity, 'occurredAt', occurred_at,
-                                      'customerRef', customer_ref),
-                   'usage'
+    /** The held events of a batch as stored, with their occurredAt as PostgreSQL writes a timestamptz in JSON. */
+    private static final String HELD = """
+            select customer_id, producer || '/' || event_id, reason, metric, quantity, to_jsonb(occurred_at) #>> '{}', customer_ref
             from usage_event where batch_id = ? and status = 'held'""";
+    private static final int EXCEPTIONS_AT_ONCE = 10_000;
 
-    /** One exception per held event of the batch, with the row as stored, in the transaction of {@code conn}. */
-    void openExceptions(Connection conn, int batchId, String batch, String feed) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(OPEN_EXCEPTIONS)) {
-            ps.setString(1, feed);
-            ps.setString(2, batch);
-            ps.setInt(3, batchId);
-            ps.executeUpdate();
-        }
+    /**
+     * One exception (kind usage_held) per held event of the batch, with the row as stored, in the caller's
+     * transaction; opened {@value #EXCEPTIONS_AT_ONCE} at a time (a file may hold many).
+     */
+    void openExceptions(int batchId, String batch, String feed) {
+        List<NewException> held = new ArrayList<>();
+        jdbc.query(conn -> {
+            PreparedStatement ps = conn.prepareStatement(HELD);
+            ps.setFetchSize(EXCEPTIONS_AT_ONCE);
+            ps.setInt(1, batchId);
+            return ps;
+        }, (RowCallbackHandler) rs -> {
+            String event = rs.getString(2);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("usageEvent", event);
+            details.put("feed", feed);
+            details.put("batch", batch);
+            details.put("metric", rs.getString(4));
+            details.put("quantity", rs.getLong(5));
+            details.put("occurredAt", rs.getString(6));
+            details.put("customerRef", rs.getString(7));
+            held.add(NewException.of("usage_held", "usage", "Usage event " + event + " held: " + rs.getString(3), details)
+                    .customer(rs.getString(1)));
+            if (held.size() == EXCEPTIONS_AT_ONCE) {
+                exceptions.openAll(held);
+                held.clear();
+            }
+        });
+        exceptions.openAll(held);
     }
 
     private static final String BATCH = """
@@ -152,7 +180,7 @@ public class UsageIngest {
     /**
      * The rules a usage event is held by, as of now (one set per batch or file, not looked up per row):
      * unknown customer (no golden id), unknown metric, negative quantity, dated more than five minutes
-     * ahead, dated in a closed period (in the ledger's time zone). The staged file load says the same in SQL.
+     * ahead, dated in a closed period (in the ledger's time zone).
      */
     record HoldRules(Set<String> metrics, ZoneId zone, Set<String> closed, Instant future) {
 
@@ -176,7 +204,7 @@ public class UsageIngest {
     }
 
     HoldRules holdRules() {
-        return new HoldRules(Set.copyOf(metrics), zone, closedPeriods(), Instant.now().plus(Duration.ofMinutes(5)));
+        return new HoldRules(Set.copyOf(metrics), zone, closedPeriods(), clock.instant().plus(Duration.ofMinutes(5)));
     }
 
     /**
@@ -254,16 +282,8 @@ public class UsageIngest {
     }
 
     /** Closed accounting periods (YYYY-MM). */
-    Set<String> closedPeriods() {
+    private Set<String> closedPeriods() {
         return new HashSet<>(jdbc.queryForList("select period from accounting_period", String.class));
-    }
-
-    Set<String> metrics() {
-        return metrics;
-    }
-
-    ZoneId zone() {
-        return zone;
     }
 
     String json(Map<String, String> properties) {

@@ -1,5 +1,7 @@
 package io.ledgerbridge.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.io.BufferedWriter;
@@ -187,11 +189,8 @@ class UsageIngestBenchmark {
     }
 
     /** Waits until the load has written the file's report of unreadable rows (every bench file has some). */
-    private static void awaitReport(Path inbox, String name) throws InterruptedException {
+    private static void awaitReport(Path inbox, String name) {
         Path report = inbox.resolve("error").resolve(name.replace(".csv", ".errors.csv"));
-        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-        while (!Files.exists(report) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> Files.exists(report));
     }
 }

@@ -4,6 +4,7 @@ import static io.ledgerbridge.support.StripeEvents.charge;
 import static io.ledgerbridge.support.StripeEvents.event;
 import static io.ledgerbridge.support.StripeEvents.invoice;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ledgerbridge.faults.ChildInstance;
 import io.ledgerbridge.faults.FaultRig;
@@ -372,19 +373,16 @@ class WebhookIngestBenchmark {
      * once a second: reading every event of the phase twice a second took a sixth of a core from the
      * pipeline it measures (84 ms a time on a 500 MB inbox). The full check runs once, at the end.
      */
-    private static void awaitPosted(FaultRig rig, Bodies bodies, Path file, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private static void awaitPosted(FaultRig rig, Bodies bodies, Path file, Duration timeout) {
         String prefix = bodies.prefix(file);
         String tag = bodies.tag(file);
         Object[] dependency = {"invoice:stripe:in_" + tag, "evt_" + tag + "_i"};
-        while (rig.db.queryForObject("""
-                select count(*) from inbox_event e where status in ('received', 'published', 'waiting') and event_id like ?
-                and (status <> 'waiting' or exists (
-                     select 1 from inbox_event i where i.source = 'stripe' and i.event_id = replace(e.waiting_for, ?, ?)))""",
-                Long.class, prefix, dependency[0], dependency[1]) > 0) {
-            assertThat(System.nanoTime()).as("all events of %s posted in %s", prefix, timeout).isLessThan(deadline);
-            Thread.sleep(1000);
-        }
+        await("all events of " + prefix + " posted in " + timeout).atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofSeconds(1)).until(() -> rig.db.queryForObject("""
+                        select count(*) from inbox_event e where status in ('received', 'published', 'waiting') and event_id like ?
+                        and (status <> 'waiting' or exists (
+                             select 1 from inbox_event i where i.source = 'stripe' and i.event_id = replace(e.waiting_for, ?, ?)))""",
+                        Long.class, prefix, dependency[0], dependency[1]) == 0);
         long stored = count(rig, "select count(*) from inbox_event where event_id like ?", prefix);
         assertThat(rig.db.queryForObject("""
                 select count(*) from inbox_event e where event_id like ?

@@ -12,6 +12,7 @@ import io.ledgerbridge.ledger.domain.PostingRules;
 import io.ledgerbridge.support.FakeErp;
 import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
+import io.ledgerbridge.support.MutableClock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ class ErpSyncTest {
     TransactionTemplate tx;
     @Autowired
     ErpSync sync;
+    @Autowired
+    MutableClock clock;
 
     private long payout(LocalDate date, long amount) {
         return tx.execute(s -> ledger.post(rules.payout("test:payout:po_" + uid(), date, "USD", amount, "payout for the ERP test"),
@@ -122,6 +125,23 @@ class ErpSyncTest {
         // QuickBooks rotated the refresh token: the newest one is kept for the next renewal, across restarts
         assertThat(jdbc.queryForObject("select refresh_token from erp_credential where erp = 'quickbooks'", String.class))
                 .startsWith("quickbooks-refresh-");
+    }
+
+    @Test
+    void anAccessTokenIsKeptUntilAMinuteBeforeItExpiresThenRenewed() {
+        // a token in hand (issued now or earlier, for an hour)
+        awaitConfirmed("quickbooks", payout(LocalDate.of(2026, 3, 10), 1_100));
+        int issued = FakeErp.tokensIssued("quickbooks");
+        awaitConfirmed("quickbooks", payout(LocalDate.of(2026, 3, 10), 1_200));
+        assertThat(FakeErp.tokensIssued("quickbooks")).isEqualTo(issued);
+        // an hour later by the product's clock, the token has expired: the next posting renews it first
+        clock.advance(Duration.ofHours(1));
+        try {
+            awaitConfirmed("quickbooks", payout(LocalDate.of(2026, 3, 10), 1_300));
+            assertThat(FakeErp.tokensIssued("quickbooks")).isEqualTo(issued + 1);
+        } finally {
+            clock.reset();
+        }
     }
 
     @Test

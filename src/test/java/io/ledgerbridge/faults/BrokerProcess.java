@@ -1,14 +1,19 @@
 package io.ledgerbridge.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A Kafka broker (KRaft, broker and controller in one node) as its own operating-system process with
@@ -77,20 +82,22 @@ final class BrokerProcess implements AutoCloseable {
         admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the broker exited: " + Files.readString(dir.resolve("broker.log")));
-            }
-            try (Admin client = Admin.create(admin)) {
-                client.describeCluster().nodes().get(10, TimeUnit.SECONDS);
-                return;
-            } catch (Exception notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the broker did not answer in 90 s", notYet);
+        AtomicReference<Exception> notYet = new AtomicReference<>();
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the broker exited: " + Files.readString(dir.resolve("broker.log")));
                 }
-                Thread.sleep(500);
-            }
+                try (Admin client = Admin.create(admin)) {
+                    client.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+                    return true;
+                } catch (Exception e) {
+                    notYet.set(e);
+                    return false;
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the broker did not answer in 90 s", notYet.get());
         }
     }
 

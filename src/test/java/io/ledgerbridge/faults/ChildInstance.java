@@ -1,5 +1,7 @@
 package io.ledgerbridge.faults;
 
+import static org.awaitility.Awaitility.await;
+
 import io.ledgerbridge.LedgerbridgeApplication;
 import io.ledgerbridge.support.FakeSaas;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The product as a separate operating-system process (a real JVM that can die at a crash point as
@@ -89,26 +92,23 @@ public final class ChildInstance implements AutoCloseable {
         return child;
     }
 
-    private void awaitReady() throws Exception {
+    private void awaitReady() {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the child exited with " + process.exitValue() + " while starting:\n" + tail());
-            }
-            try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(
-                        URI.create("http://localhost:" + port + "/actuator/health/readiness")).timeout(Duration.ofSeconds(5))
-                        .GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the child exited with " + process.exitValue() + " while starting:\n" + tail());
                 }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(500);
+                try {
+                    return client.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health/readiness"))
+                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                } catch (IOException notYet) {
+                    return false; // still starting
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the child did not become ready in 180 s:\n" + tail());
         }
-        throw new IllegalStateException("the child did not become ready in 180 s:\n" + tail());
     }
 
     /** Waits for the process to end by itself; returns its exit code, or null if it is still alive. */

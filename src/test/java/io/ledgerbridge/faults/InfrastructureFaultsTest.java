@@ -60,7 +60,7 @@ class InfrastructureFaultsTest {
                             acknowledged.countDown();
                             return true;
                         }
-                        Thread.sleep(250L * Math.min(attempt + 1, 4));
+                        Thread.sleep(250L * Math.min(attempt + 1, 4)); // the sender's back-off before its retry
                     }
                     return false;
                 }));
@@ -85,7 +85,7 @@ class InfrastructureFaultsTest {
             Future<?> down = outage.submit(() -> {
                 firstAcknowledged.await();
                 rig.database(false);
-                Thread.sleep(6_000);
+                Thread.sleep(6_000); // the outage lasts 6 s: the fault itself, nothing to wait for
                 rig.database(true);
                 return null;
             });
@@ -136,11 +136,12 @@ class InfrastructureFaultsTest {
             for (String body : rig.bodies) {
                 assertThat(FaultRig.deliver(http, body)).isTrue();
             }
-            // the poison event cannot be dead-lettered: it stays without an outcome, it is not dropped
-            Thread.sleep(6_000);
-            assertThat(rig.db.queryForObject("select status from inbox_event where event_id = ?", String.class, poisonId))
-                    .isIn("received", "published");
-            assertThat(rig.db.queryForObject("select count(*) from dead_letter", Integer.class)).isZero();
+            // the poison event cannot be dead-lettered: it stays without an outcome, it is not dropped (for 6 s on end)
+            await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(rig.db.queryForObject("select status from inbox_event where event_id = ?", String.class, poisonId))
+                        .isIn("received", "published");
+                assertThat(rig.db.queryForObject("select count(*) from dead_letter", Integer.class)).isZero();
+            });
             rig.db.execute("drop trigger lb_test_refuse on dead_letter");
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "dead_lettered".equals(
                     rig.db.queryForObject("select status from inbox_event where event_id = ?", String.class, poisonId)));
@@ -171,7 +172,7 @@ class InfrastructureFaultsTest {
                 for (String body : rig.bodies.subList(half, rig.bodies.size())) {
                     assertThat(FaultRig.deliver(http, body)).isTrue();
                 }
-                Thread.sleep(3_000);
+                Thread.sleep(3_000); // the broker stays away 3 s more: the fault itself, nothing to wait for
                 broker.start();
                 rig.assertEveryEventPostedOnce("");
                 assertThat(child.alive()).isTrue();

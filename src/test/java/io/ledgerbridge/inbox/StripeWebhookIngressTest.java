@@ -4,6 +4,7 @@ import static io.ledgerbridge.support.StripeEvents.event;
 import static io.ledgerbridge.support.StripeEvents.payout;
 import static io.ledgerbridge.support.StripeEvents.uid;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +15,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +23,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -255,13 +256,10 @@ class StripeWebhookIngressTest {
             // the sender was answered at the store timeout; the blocked statement is cancelled by its own query
             // timeout a moment later. Released before that, it would commit after all (the retry is then a
             // duplicate, as InboxStore documents): this test is about the statement that fails, so it waits for it
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (jdbc.queryForObject("""
-                    select count(*) from pg_stat_activity
-                    where wait_event_type = 'Lock' and query like '%insert into inbox_event%'""", Integer.class) > 0) {
-                assertThat(System.nanoTime()).as("the blocked inbox statement is cancelled by its query timeout").isLessThan(deadline);
-                Thread.sleep(50);
-            }
+            await("the blocked inbox statement is cancelled by its query timeout").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> jdbc.queryForObject("""
+                            select count(*) from pg_stat_activity
+                            where wait_event_type = 'Lock' and query like '%insert into inbox_event%'""", Integer.class) == 0);
             lock.rollback();
         }
         assertThat(stored(id)).isZero();

@@ -8,6 +8,7 @@ import static io.ledgerbridge.support.StripeEvents.refund;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ledgerbridge.support.ConsumerLag;
 import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
 import java.time.Duration;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -41,6 +43,8 @@ class SeededScenarioTest {
     int port;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    Environment env;
 
     private record Customer(String id, long invoiced, long paid, long fee, long refunded) {
     }
@@ -127,7 +131,12 @@ class SeededScenarioTest {
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(
                 "select count(*) from inbox_event where event_id like ? and published_at is null", Integer.class, "evt_sc" + run + "%") == 0);
-        Thread.sleep(1_500);
+        // ... and read again by both stages (each commits a poll's offsets once it is done with it)
+        String brokers = env.getRequiredProperty("ledgerbridge.kafka.brokers");
+        String groups = env.getRequiredProperty("ledgerbridge.kafka.group-prefix");
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                ConsumerLag.of(brokers, groups + "-canonical", env.getRequiredProperty("ledgerbridge.kafka.topics.ingress")) == 0
+                        && ConsumerLag.of(brokers, groups + "-ledger", env.getRequiredProperty("ledgerbridge.kafka.topics.canonical")) == 0);
 
         // every acknowledged event has its outcome; each fact is posted once; every entry balances
         assertThat(jdbc.queryForList("select distinct status from inbox_event where event_id like ?", String.class, "evt_sc" + run + "%"))

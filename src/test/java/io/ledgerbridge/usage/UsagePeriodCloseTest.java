@@ -16,12 +16,14 @@ import io.ledgerbridge.support.ContractFixtures;
 import io.ledgerbridge.support.FakeSaas;
 import io.ledgerbridge.support.Http;
 import io.ledgerbridge.support.LedgerbridgeTest;
+import io.ledgerbridge.support.MutableClock;
 import io.ledgerbridge.support.StripeEvents;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,7 +32,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Usage to cash: a signed contract's usage prices rate a month of usage at period close; the charge is
  * accrued (1150 / 4100), pushed to Stripe once as an invoice item, and relieved from 1150 when the
- * Stripe invoice that bills it is finalized.
+ * Stripe invoice that bills it is finalized. The product's clock is put in November 2026 for the
+ * usage and the close, so October is over (and not before) whatever the day the test runs.
  */
 @LedgerbridgeTest
 class UsagePeriodCloseTest {
@@ -42,6 +45,13 @@ class UsagePeriodCloseTest {
     int port;
     @Autowired
     JdbcTemplate jdbc;
+    @Autowired
+    MutableClock clock;
+
+    @AfterEach
+    void systemTime() {
+        clock.reset();
+    }
 
     @Test
     void aMonthOfUsageIsRatedAccruedPushedOnceAndRelievedByItsInvoice() throws Exception {
@@ -54,6 +64,7 @@ class UsagePeriodCloseTest {
         String stripeCustomer = jdbc.queryForObject("select external_id from customer_xref where customer_id = ? and system = 'stripe'",
                 String.class, customer);
 
+        clock.setTo(Instant.parse("2026-11-15T00:00:00Z"));
         // October: 1,200,000 API calls (one delivered twice), one negative row held, and a metric the contract does not price
         String u = uid();
         String csv = "event_id,customer,metric,quantity,timestamp\n"
@@ -68,6 +79,10 @@ class UsagePeriodCloseTest {
         assertThat(sent.body()).contains("\"accepted\":5", "\"duplicates\":1", "\"held\":1");
 
         Http http = new Http(port);
+        // the last minute of October: the period is not over yet
+        clock.setTo(Instant.parse("2026-10-31T23:59:00Z"));
+        assertThat(http.postAs("/api/usage/close?period=2026-10", "admin", "admin-test", null).statusCode()).isEqualTo(409);
+        clock.setTo(Instant.parse("2026-11-01T00:00:00Z"));
         HttpResponse<String> closed = http.postAs("/api/usage/close?period=2026-10", "admin", "admin-test", null);
         assertThat(closed.statusCode()).isEqualTo(200);
         JsonNode result = JSON.readTree(closed.body());
@@ -107,7 +122,8 @@ class UsagePeriodCloseTest {
         assertThat(http.postAs("/api/usage/close?period=2099-01", "admin", "admin-test", null).statusCode()).isEqualTo(409);
         assertThat(http.postAs("/api/usage/close?period=2026-10", "viewer", "viewer-test", null).statusCode()).isEqualTo(403);
 
-        // the Stripe invoice that bills the usage relieves 1150 instead of earning 4100 twice
+        // the Stripe invoice that bills the usage relieves 1150 instead of earning 4100 twice (signed now: the system's time)
+        clock.reset();
         String item = (String) jdbc.queryForObject("select stripe_invoice_item from usage_charge where id = ?", String.class, charge.get("id"));
         String invoiceId = "in_" + uid();
         ObjectNode inv = StripeEvents.invoice(invoiceId, stripeCustomer, "usd", 200_000, Instant.parse("2026-10-01T00:00:00Z"),

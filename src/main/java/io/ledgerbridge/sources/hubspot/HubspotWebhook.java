@@ -7,6 +7,7 @@ import io.ledgerbridge.inbox.SignedWebhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,15 +31,17 @@ public class HubspotWebhook extends SignedWebhook {
     private final List<String> secrets;
     private final String publicUrl;
     private final Duration tolerance;
+    private final Clock clock;
 
     public HubspotWebhook(@Value("${ledgerbridge.webhooks.hubspot.client-secret:}") String secrets,
                           @Value("${ledgerbridge.webhooks.hubspot.public-url:}") String publicUrl,
                           @Value("${ledgerbridge.webhooks.hubspot.tolerance-seconds:300}") long toleranceSeconds,
-                          ObjectMapper mapper, IngressMetrics metrics) {
+                          ObjectMapper mapper, IngressMetrics metrics, Clock clock) {
         super("hubspot", mapper, metrics, secrets(secrets), "HUBSPOT_CLIENT_SECRET");
         this.secrets = secrets(secrets);
         this.publicUrl = publicUrl;
         this.tolerance = Duration.ofSeconds(toleranceSeconds);
+        this.clock = clock;
     }
 
     public void verify(@Body String payload,

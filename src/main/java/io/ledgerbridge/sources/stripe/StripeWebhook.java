@@ -34,23 +34,19 @@ public class StripeWebhook {
     private final long toleranceSeconds;
     private final ObjectMapper mapper;
     private final IngressMetrics metrics;
-    private volatile Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     public StripeWebhook(@Value("${ledgerbridge.webhooks.stripe.signing-secret:}") String secret,
                          @Value("${ledgerbridge.webhooks.stripe.tolerance-seconds:300}") long toleranceSeconds,
-                         ObjectMapper mapper, IngressMetrics metrics) {
+                         ObjectMapper mapper, IngressMetrics metrics, Clock clock) {
         this.secret = secret;
         this.toleranceSeconds = toleranceSeconds;
         this.mapper = mapper;
         this.metrics = metrics;
+        this.clock = clock;
         if (secret == null || secret.isBlank()) {
             log.warn("No Stripe webhook signing secret configured (STRIPE_WEBHOOK_SECRET): every Stripe webhook will be refused with 401");
         }
-    }
-
-    /** Clock used for the timestamp tolerance (tests move it). */
-    public void setClock(Clock clock) {
-        this.clock = clock;
     }
 
     /**
