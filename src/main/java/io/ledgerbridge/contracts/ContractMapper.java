@@ -12,6 +12,7 @@ import io.ledgerbridge.canonical.mapping.MappingException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +24,9 @@ import org.springframework.stereotype.Component;
  */
 @Component("contractMapper")
 public class ContractMapper {
+
+    /** The sources this mapper has mappings for. */
+    public static final Set<String> SOURCES = Set.of("salesforce", "hubspot", "docusign", "pandadoc");
 
     private final ObjectMapper mapper;
     private final HubspotClient hubspot;
