@@ -12,6 +12,7 @@ import io.ledgerbridge.canonical.mapping.MappingException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Set;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +24,9 @@ import org.springframework.stereotype.Component;
  */
 @Component("contractMapper")
 public class ContractMapper {
+
+    /** The sources this mapper has mappings for. */
+    public static final Set<String> SOURCES = Set.of("salesforce", "hubspot", "docusign", "pandadoc");
 
     private final ObjectMapper mapper;
     private final HubspotClient hubspot;
@@ -90,7 +94,7 @@ public class ContractMapper {
                     eventType + (property.isEmpty() ? "" : " of " + property) + ": only a new deal or a change of its stage can close it");
         }
         JsonNode record = hubspot.deal(event.path("objectId").asText());
-        Deal deal = hubspotDeal.map(record, pipelines::won);
+        Deal deal = hubspotDeal.map(record, pipelines::stage);
         if (!deal.won()) {
             return CanonicalEvent.ignored(inboxId, "hubspot", eventId, eventType, at(deal), deal.accountId(),
                     "HubSpot deal " + deal.id() + (deal.name() == null ? "" : " '" + deal.name() + "'") + " is not closed won: "
@@ -105,7 +109,7 @@ public class ContractMapper {
             return "it has no " + (deal.pipeline() == null ? "pipeline" : "stage");
         }
         DealStage stage = pipelines.stage(deal.pipeline(), deal.stage());
-        return stage.describe() + " is " + stage.state();
+        return stage.describe() + " is " + stage.state(hubspotDeal.won(stage));
     }
 
     /** The source fields a document mapping reads a contract term from ("customer_legal_name"). */

@@ -9,6 +9,7 @@ import io.ledgerbridge.canonical.mapping.FieldExpression;
 import io.ledgerbridge.canonical.mapping.MappingException;
 import io.ledgerbridge.canonical.mapping.ObjectMapping;
 import io.ledgerbridge.canonical.mapping.YamlSource;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,22 +23,58 @@ import org.yaml.snakeyaml.nodes.Node;
  * A versioned CRM deal mapping ({@code mappings/salesforce/opportunity.v1.yaml},
  * {@code mappings/hubspot/deal.v1.yaml}): source record to canonical {@link Deal}. The amount is
  * the CRM's decimal, turned into minor units of the deal currency. Whether the deal is won is the
- * {@code won} expression; when the record does not say (no value), the CRM's stage metadata decides
- * ({@link StageOutcome}).
+ * {@code won} expression; when the record does not say (no value), the deal's stage decides: it is
+ * won when the CRM describes it ({@link StageLookup}) with the metadata the mapping's {@code wonStage}
+ * names (HubSpot: {@code isClosed: true}, {@code probability: 1.0}); without {@code wonStage}, not won.
  */
 public final class DealMapping {
 
     private final String version;
     private final String objectPath;
     private final FieldExpression won;
+    private final WonStage wonStage;
     private final JoinedText ownerName;
     private final ObjectMapping fields;
     private final Map<String, String> fieldSources = new LinkedHashMap<>();
 
-    /** Whether a deal in a stage of a pipeline is won, when the deal record itself does not say. */
+    /**
+     * The CRM's description of a deal's stage (null: not known), read when the deal record itself does not say
+     * whether it is won.
+     */
     @FunctionalInterface
-    public interface StageOutcome {
-        boolean won(String pipeline, String stage);
+    public interface StageLookup {
+        DealStage stage(String pipeline, String stage);
+    }
+
+    /**
+     * The stage metadata that makes a deal won ({@code wonStage:} of the mapping, keys as the CRM's
+     * pipelines API names them): closed or not, and the probability, compared as a number.
+     */
+    public record WonStage(boolean closed, BigDecimal probability) {
+
+        boolean matches(DealStage stage) {
+            return stage != null && stage.closed() == closed && stage.probability() != null && stage.probability().compareTo(probability) == 0;
+        }
+
+        static WonStage read(YamlSource yaml, Node node) {
+            Map<String, Node> entries = yaml.entries(node);
+            for (Map.Entry<String, Node> e : entries.entrySet()) {
+                if (!e.getKey().equals("isClosed") && !e.getKey().equals("probability")) {
+                    throw yaml.error(e.getValue(), "wonStage: unknown stage metadata '" + e.getKey() + "' (isClosed, probability)");
+                }
+            }
+            Node closedNode = yaml.required(entries, node, "isClosed");
+            String closed = yaml.scalar(closedNode);
+            if (!closed.equals("true") && !closed.equals("false")) {
+                throw yaml.error(closedNode, "wonStage.isClosed: '" + closed + "' is not true or false");
+            }
+            Node probabilityNode = yaml.required(entries, node, "probability");
+            try {
+                return new WonStage(Boolean.parseBoolean(closed), new BigDecimal(yaml.scalar(probabilityNode)));
+            } catch (NumberFormatException e) {
+                throw yaml.error(probabilityNode, "wonStage.probability: '" + yaml.scalar(probabilityNode) + "' is not a number");
+            }
+        }
     }
 
     private DealMapping(YamlSource yaml) {
@@ -51,6 +88,7 @@ public final class DealMapping {
         } catch (IllegalArgumentException e) {
             throw yaml.error(wonNode, e.getMessage());
         }
+        wonStage = top.containsKey("wonStage") ? WonStage.read(yaml, top.get("wonStage")) : null;
         ownerName = JoinedText.of(yaml, top.get("ownerName"));
         Node fieldsNode = yaml.required(top, root, "fields");
         fields = new ObjectMapping(yaml, fieldsNode, Deal.class);
@@ -73,13 +111,18 @@ public final class DealMapping {
         return JsonPaths.alternatives(fieldSources.get(field));
     }
 
+    /** Whether a deal in this stage is won, by the mapping's {@code wonStage} (never without one). */
+    public boolean won(DealStage stage) {
+        return wonStage != null && wonStage.matches(stage);
+    }
+
     /** The deal in a body whose record says whether it is won (or is not won when it does not say). */
     public Deal map(JsonNode body) {
-        return map(body, (pipeline, stage) -> false);
+        return map(body, (pipeline, stage) -> null);
     }
 
     /** The deal in a body that carries the source record under {@code object} (or is the record). */
-    public Deal map(JsonNode body, StageOutcome stages) {
+    public Deal map(JsonNode body, StageLookup stages) {
         JsonNode record = body.has(objectPath) ? body.get(objectPath) : body;
         ObjectNode out = fields.apply(record, body);
         String currency = out.path("currency").asText("USD").toUpperCase(Locale.ROOT);
@@ -99,7 +142,7 @@ public final class DealMapping {
         }
         JsonNode w = won.evaluate(record, body);
         boolean isWon = w == null || w.isNull() || w.asText().isBlank()
-                ? stages.won(pipeline, stage)
+                ? wonStage != null && wonStage.matches(stages.stage(pipeline, stage))
                 : w.asText().equalsIgnoreCase("true");
         return new Deal(text(out, "crm"), id, text(out, "name"), stage, isWon, text(out, "accountId"), text(out, "accountName"),
                 TermsMapping.domain(text(out, "domain")), amount, currency, date(text(out, "closeDate")),

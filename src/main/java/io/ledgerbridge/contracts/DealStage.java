@@ -9,19 +9,16 @@ import java.util.Map;
 
 /**
  * A HubSpot deal stage as the CRM pipelines API (v3) describes it: {@code metadata.isClosed} and
- * {@code metadata.probability} ("1.0" for a won stage, "0.0" for a lost one) say what a deal in it
- * is, whatever the stage's id ({@code closedwon} in the default pipeline, a number in a custom one).
+ * {@code metadata.probability} ("1.0" for a won stage, "0.0" for a lost one), whatever the stage's id
+ * ({@code closedwon} in the default pipeline, a number in a custom one). Which metadata makes a stage
+ * won is the deal mapping's to say ({@code wonStage} of {@code mappings/hubspot/deal.v1.yaml},
+ * {@link DealMapping#won(DealStage)}), not this record's.
  */
 public record DealStage(String pipelineId, String pipelineLabel, String id, String label, boolean closed, BigDecimal probability) {
 
-    /** Closed, with a probability of 1: a deal in this stage is won. */
-    public boolean won() {
-        return closed && probability != null && probability.compareTo(BigDecimal.ONE) == 0;
-    }
-
-    /** "closed won", "closed lost" or "open (probability 0.6)". */
-    public String state() {
-        if (won()) {
+    /** "closed won" (when the mapping says the stage is won), "closed lost" or "open (probability 0.6)". */
+    public String state(boolean won) {
+        if (won) {
             return "closed won";
         }
         if (closed) {

@@ -1,7 +1,5 @@
 package io.ledgerbridge.pipeline;
 
-import io.ledgerbridge.canonical.UnroutableEventException;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.canonical.CanonicalEvent;
@@ -9,9 +7,9 @@ import io.ledgerbridge.canonical.CanonicalType;
 import io.ledgerbridge.sources.stripe.StripeEventMapper;
 import io.ledgerbridge.contracts.ContractMapper;
 import io.ledgerbridge.inbox.IngressMessage;
+import io.ledgerbridge.pipeline.CanonicalRouting.Destination;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
@@ -23,19 +21,20 @@ import org.springframework.stereotype.Component;
 
 /**
  * The step of the canonical stage ({@code routes/canonical/canonical-map-events.camel.yaml}): one poll
- * of raw source events from the ingress topic becomes canonical events.
+ * of raw source events from the ingress topic becomes canonical events, routed by the table of
+ * {@code mappings/routing.yaml} ({@link CanonicalRouting}).
  * <ol>
- * <li>Content-based routing by source picks the mapping: Stripe events go through the versioned
+ * <li>Content-based routing by source picks the mapper: Stripe events go through the versioned
  * mappings of {@code mappings/stripe/}, CRM and e-signature events through those of the contract
- * sources. A message that cannot be read or mapped is dead-lettered alone (not retried: it is wrong
- * in itself); a mapping that fails for another reason (a look-up in the source's API) is retried, then
- * dead-lettered alone.</li>
+ * sources. A message that cannot be read or mapped, or of a source the table does not route, is
+ * dead-lettered alone (not retried: it is wrong in itself); a mapping that fails for another reason (a
+ * look-up in the source's API) is retried, then dead-lettered alone.</li>
  * <li>The canonical form of an event that ends here (IGNORED, with its reason) or goes to the contract
  * stage is kept on its inbox event (the trace shows it) in one statement; a finance event's form is kept
  * by the ledger stage together with its outcome.</li>
- * <li>The others are routed by type: finance events to the canonical topic for the ledger, closed-won
- * deals and signed contracts to the contract topic, keyed by the source's customer so one customer's
- * events stay in order. All are sent before any acknowledgement is awaited.</li>
+ * <li>The others are routed by canonical type: to the canonical topic for the ledger or to the contract
+ * topic, keyed by the source's customer so one customer's events stay in order. All are sent before any
+ * acknowledgement is awaited.</li>
  * <li>The poll's offsets are committed once every event is stored and acknowledged by the broker.</li>
  * </ol>
  */
@@ -43,9 +42,8 @@ import org.springframework.stereotype.Component;
 public class CanonicalStage {
 
     static final String ROUTE = "canonical-map-events";
-    private static final Set<String> CONTRACT_SOURCES = Set.of("salesforce", "hubspot", "docusign", "pandadoc");
-    private static final Set<CanonicalType> CONTRACT_TYPES = Set.of(CanonicalType.DEAL_CLOSED_WON, CanonicalType.CONTRACT_SIGNED);
 
+    private final CanonicalRouting routing;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final StripeEventMapper stripe;
@@ -55,10 +53,11 @@ public class CanonicalStage {
     private final String canonicalUri;
     private final String contractsTopic;
 
-    public CanonicalStage(JdbcTemplate jdbc, ObjectMapper mapper, StripeEventMapper stripe, ContractMapper contracts,
-                          KafkaBatch batches, ProducerTemplate producer,
+    public CanonicalStage(CanonicalRouting routing, JdbcTemplate jdbc, ObjectMapper mapper, StripeEventMapper stripe,
+                          ContractMapper contracts, KafkaBatch batches, ProducerTemplate producer,
                           @Value("${ledgerbridge.kafka.topics.canonical}") String canonicalTopic,
                           @Value("${ledgerbridge.kafka.topics.contracts}") String contractsTopic) {
+        this.routing = routing;
         this.jdbc = jdbc;
         this.mapper = mapper;
         this.stripe = stripe;
@@ -84,16 +83,13 @@ public class CanonicalStage {
         KafkaBatch.commit(records);
     }
 
-    /** One raw event to its canonical form, by its source's mapping. */
+    /** One raw event to its canonical form, by the mapper the routing table names for its source. */
     CanonicalEvent map(String value) throws JsonProcessingException {
         IngressMessage message = mapper.readValue(value, IngressMessage.class);
-        if ("stripe".equals(message.source())) {
-            return stripe.map(message.inboxId(), message.payload());
-        }
-        if (CONTRACT_SOURCES.contains(message.source())) {
-            return contracts.map(message.inboxId(), message.source(), message.eventId(), message.eventType(), message.payload());
-        }
-        throw new UnroutableEventException("no canonical mapping for source " + message.source());
+        return switch (routing.mapper(message.source())) {
+            case STRIPE -> stripe.map(message.inboxId(), message.payload());
+            case CONTRACTS -> contracts.map(message.inboxId(), message.source(), message.eventId(), message.eventType(), message.payload());
+        };
     }
 
     /**
@@ -102,8 +98,7 @@ public class CanonicalStage {
      * ledger stage with its outcome, in the one update it makes anyway. Idempotent.
      */
     private void record(List<CanonicalEvent> all) {
-        List<CanonicalEvent> events = all.stream()
-                .filter(e -> e.type() == CanonicalType.IGNORED || CONTRACT_TYPES.contains(e.type())).toList();
+        List<CanonicalEvent> events = all.stream().filter(e -> routing.destination(e.type()) != Destination.LEDGER).toList();
         if (events.isEmpty()) {
             return;
         }
@@ -134,19 +129,21 @@ public class CanonicalStage {
     }
 
     /**
-     * Sends every event that is not IGNORED to its topic, in order, as one batch of records (camel-kafka
-     * sends a list body record by record from this thread), then waits for all acknowledgements.
+     * Sends every event that does not end here to the topic of its destination, in order, as one batch of
+     * records (camel-kafka sends a list body record by record from this thread), then waits for all
+     * acknowledgements.
      */
     private void publish(List<CanonicalEvent> events) {
         List<Message> messages = new ArrayList<>(events.size());
         for (CanonicalEvent e : events) {
-            if (e.type() == CanonicalType.IGNORED) {
+            Destination destination = routing.destination(e.type());
+            if (destination == Destination.END) {
                 continue;
             }
             Message m = new DefaultMessage(producer.getCamelContext());
             m.setBody(json(e));
             m.setHeader(KafkaConstants.KEY, key(e));
-            if (CONTRACT_TYPES.contains(e.type())) {
+            if (destination == Destination.CONTRACTS) {
                 m.setHeader(KafkaConstants.OVERRIDE_TOPIC, contractsTopic);
             }
             messages.add(m);

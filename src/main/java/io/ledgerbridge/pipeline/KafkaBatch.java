@@ -1,9 +1,7 @@
 package io.ledgerbridge.pipeline;
 
-import io.ledgerbridge.canonical.UnroutableEventException;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.ledgerbridge.canonical.mapping.MappingException;
+import io.ledgerbridge.platform.NotRetryable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,10 +103,13 @@ public class KafkaBatch {
         return false;
     }
 
-    /** A failure that retrying cannot mend: the message itself is wrong. */
+    /**
+     * A failure that retrying cannot mend (the message itself is wrong, or its target refused it for good):
+     * {@link NotRetryable}, or a message that is not JSON; the same list as the {@code lb-errors} route
+     * configuration's onException {@code lb-errors-not-retryable}.
+     */
     public static boolean notRetryable(Throwable e) {
-        return e instanceof MappingException || e instanceof UnroutableEventException
-                || e instanceof JsonProcessingException || e instanceof io.ledgerbridge.usage.UsageFormatException;
+        return e instanceof NotRetryable || e instanceof JsonProcessingException;
     }
 
     /** Work for one record, run again after a failure. */

@@ -12,7 +12,6 @@ import io.ledgerbridge.ledger.LedgerStore;
 import io.ledgerbridge.ledger.PostingService;
 import io.ledgerbridge.platform.faults.Faults;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -44,20 +43,19 @@ public class LedgerStage {
     static final String CONSUMER = "ledger";
     static final String ROUTE = "ledger-post-entries";
 
-    /** The canonical types with a posting rule (accounting.md); anything else on the topic is a dead letter. */
-    static final Set<CanonicalType> POSTABLE = EnumSet.complementOf(
-            EnumSet.of(CanonicalType.DEAL_CLOSED_WON, CanonicalType.CONTRACT_SIGNED, CanonicalType.IGNORED));
-
     private final JdbcTemplate jdbc;
     private final PostingService posting;
     private final TransactionTemplate transactions;
     private final ObjectMapper mapper;
     private final KafkaBatch batches;
     private final ProcessedMessages processed;
+    /** The canonical types the routing table sends to the ledger; anything else on the topic is a dead letter. */
+    private final Set<CanonicalType> toLedger;
 
     public LedgerStage(JdbcTemplate jdbc, PostingService posting, TransactionTemplate transactions, ObjectMapper mapper,
-                       KafkaBatch batches, ProcessedMessages processed) {
+                       KafkaBatch batches, ProcessedMessages processed, CanonicalRouting routing) {
         this.processed = processed;
+        this.toLedger = routing.toLedger();
         this.jdbc = jdbc;
         this.posting = posting;
         this.transactions = transactions;
@@ -79,7 +77,7 @@ public class LedgerStage {
                 batches.deadLetter(record, ROUTE, e);
                 continue;
             }
-            if (event.type() == null || !POSTABLE.contains(event.type())) {
+            if (event.type() == null || !toLedger.contains(event.type())) {
                 batches.deadLetter(record, ROUTE, new UnroutableEventException("no posting rule for canonical type " + event.type()));
                 continue;
             }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Golden files for the contract-to-cash mappings: each real-shaped source payload in
@@ -91,10 +92,15 @@ class ContractMappingGoldenTest {
         return DealStage.index(JSON.readTree(Files.readString(FIXTURES.resolve("hubspot/pipelines.api.json"))));
     }
 
+    /** The HubSpot deal mapping, which also says which stage metadata makes a deal won ({@code wonStage}). */
+    private static DealMapping hubspot() {
+        return DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml");
+    }
+
     /** The deal mapped as the product maps it, with the stages of the pipelines fixture for a deal that does not say. */
     private static Deal mapHubspot(ObjectNode deal) throws Exception {
         Map<String, Map<String, DealStage>> stages = pipelines();
-        return DealMapping.load(MAPPINGS, "hubspot/deal.v1.yaml").map(deal, (p, s) -> stages.get(p).get(s).won());
+        return hubspot().map(deal, (p, s) -> stages.get(p).get(s));
     }
 
     private static Deal mapHubspot(String file) throws Exception {
@@ -125,7 +131,7 @@ class ContractMappingGoldenTest {
         Deal lost = mapHubspot("deal-closed-lost.api.json");
         assertThat(lost.won()).isFalse();
         DealStage stage = pipelines().get(lost.pipeline()).get(lost.stage());
-        assertThat(stage.describe() + " is " + stage.state())
+        assertThat(stage.describe() + " is " + stage.state(hubspot().won(stage)))
                 .isEqualTo("stage 'Lost to competitor' (1083517593) of pipeline 'Enterprise renewals' (775623190) is closed lost");
         // the same deal without hs_is_closed_won: the stage's metadata (closed, probability 0.0) says lost too
         ObjectNode unsaid = hubspotDeal("deal-closed-lost.api.json");
@@ -133,10 +139,24 @@ class ContractMappingGoldenTest {
         assertThat(mapHubspot(unsaid).won()).isFalse();
         Map<String, Map<String, DealStage>> stages = pipelines();
         DealStage open = stages.get("775623190").get("1083517589");
-        assertThat(open.won()).isFalse();
-        assertThat(open.state()).isEqualTo("open (probability 0.6)");
-        assertThat(stages.get("default").get("closedwon").won()).isTrue();
-        assertThat(stages.get("default").get("closedlost").state()).isEqualTo("closed lost");
+        DealStage closedLost = stages.get("default").get("closedlost");
+        assertThat(hubspot().won(open)).isFalse();
+        assertThat(open.state(hubspot().won(open))).isEqualTo("open (probability 0.6)");
+        assertThat(hubspot().won(stages.get("default").get("closedwon"))).isTrue();
+        assertThat(closedLost.state(hubspot().won(closedLost))).isEqualTo("closed lost");
+    }
+
+    @Test
+    void theWonStageOfADealMappingIsDataAndAWrongOneFailsItsLoadNamingTheLine(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("hubspot"));
+        String mapping = Files.readString(MAPPINGS.resolve("hubspot/deal.v1.yaml"));
+        Files.writeString(dir.resolve("hubspot/deal.v1.yaml"), mapping.replace("probability: 1.0", "probability: certain"));
+        assertThatThrownBy(() -> DealMapping.load(dir, "hubspot/deal.v1.yaml")).isInstanceOf(MappingException.class)
+                .hasMessageStartingWith("hubspot/deal.v1.yaml:").hasMessageContaining("wonStage.probability: 'certain' is not a number");
+        Files.writeString(dir.resolve("hubspot/deal.v1.yaml"), mapping.replace("probability: 1.0", "probability: 0.9"));
+        DealStage closedWon = pipelines().get("default").get("closedwon");
+        assertThat(DealMapping.load(dir, "hubspot/deal.v1.yaml").won(closedWon)).isFalse();
+        assertThat(hubspot().won(closedWon)).isTrue();
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.ledgerbridge.contracts;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.matching;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -388,6 +390,34 @@ class ContractToCashTest {
         // the next second is the sender's again: a request is let through (and refused for its signature, storing nothing)
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> http.post("/webhooks/pandadoc?signature=00", "application/json", "[]").statusCode() == 401);
+    }
+
+    @Test
+    void aContractStripeRefusesIsDeadLetteredAtOnceNotRetriedWithOneExceptionForAPerson() throws Exception {
+        Acme a = acme("Initech " + uid() + " LLC");
+        String id = "ctr-docusign-" + a.envelope();
+        // Stripe refuses this contract's customer for good (a 4xx answer): StripeApi.Refused
+        saas().stubFor(post(urlPathEqualTo("/v1/customers")).withHeader("Idempotency-Key", equalTo("lb-" + id + "-customer"))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json").withBody("""
+                        {"error": {"type": "invalid_request_error", "param": "email",
+                                   "message": "Invalid email address for %s"}}""".formatted(id))));
+
+        assertThat(docusign(a.contract()).statusCode()).isEqualTo(200);
+        assertThat(salesforce(a.deal()).statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                "select count(*) from dead_letter where route_id = 'contracts-act' and error_message like ?", Integer.class,
+                "%Invalid email address for " + id + "%") > 0);
+        // lb-errors would retry three times with back-off (250 ms, 500 ms, 1 s): wait longer than that
+        await().pollDelay(Duration.ofSeconds(3)).atMost(WAIT).until(() -> true);
+
+        assertThat(stripePosts("/v1/customers", "lb-" + id + "-customer")).as("Stripe asked once, not retried").isEqualTo(1);
+        assertThat(jdbc.queryForList("select error_class from dead_letter where route_id = 'contracts-act' and error_message like ?",
+                String.class, "%Invalid email address for " + id + "%"))
+                .containsExactly("io.ledgerbridge.sources.stripe.StripeApi$Refused");
+        assertThat(jdbc.queryForObject("select count(*) from exception_item where kind = 'billing_refused' and subject_id = ?",
+                Integer.class, id)).isEqualTo(1);
+        assertThat(status(id)).isEqualTo("failed");
+        assertThat(stripeCallsFor(id)).isEqualTo(1);
     }
 
     @Test

@@ -57,11 +57,6 @@ public class HubspotPipelines {
         return known;
     }
 
-    /** Whether a deal in this stage is won: its stage's metadata says closed with probability 1.0. */
-    public boolean won(String pipelineId, String stageId) {
-        return stage(pipelineId, stageId).won();
-    }
-
     private DealStage cached(String pipelineId, String stageId) {
         Map<String, DealStage> stages = pipelines.getIfPresent(pipelineId);
         return stages == null ? null : stages.get(stageId);

@@ -6,6 +6,7 @@ import com.stripe.exception.ApiException;
 import com.stripe.exception.RateLimitException;
 import com.stripe.exception.StripeException;
 import com.stripe.net.RequestOptions;
+import io.ledgerbridge.platform.NotRetryable;
 
 /**
  * The Stripe API client (stripe-java) for the actions the product takes in Stripe, when a key is
@@ -15,8 +16,8 @@ import com.stripe.net.RequestOptions;
  */
 public final class StripeApi {
 
-    /** Stripe refused the request: its message in plain words, for the exception queue. */
-    public static class Refused extends RuntimeException {
+    /** Stripe refused the request: its message in plain words, for the exception queue. Not retryable. */
+    public static class Refused extends RuntimeException implements NotRetryable {
         public Refused(String message, Throwable cause) {
             super(message, cause);
         }
