@@ -1,5 +1,7 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.sources.hubspot.DealStage;
+
 import io.ledgerbridge.sources.hubspot.HubspotClient;
 import io.ledgerbridge.sources.hubspot.HubspotPipelines;
 

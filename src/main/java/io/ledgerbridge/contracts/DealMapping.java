@@ -1,5 +1,7 @@
 package io.ledgerbridge.contracts;
 
+import io.ledgerbridge.sources.hubspot.DealStage;
+
 import io.ledgerbridge.canonical.Amounts;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,5 @@
 package io.ledgerbridge.contracts;
+import io.ledgerbridge.sources.hubspot.DealStage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
 package io.ledgerbridge.sources.hubspot;
 
-import io.ledgerbridge.contracts.DealStage;
+import io.ledgerbridge.sources.hubspot.DealStage;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package io.ledgerbridge.contracts;
+package io.ledgerbridge.sources.hubspot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerbridge.canonical.mapping.MappingException;
