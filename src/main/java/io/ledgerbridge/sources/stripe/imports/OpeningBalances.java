@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerbridge.customers.CustomerDirectory;
 import io.ledgerbridge.ledger.LedgerMappings;
 import io.ledgerbridge.ledger.LedgerStore;
+import io.ledgerbridge.ledger.OpeningReceivables;
 import io.ledgerbridge.ledger.domain.AccountRole;
 import io.ledgerbridge.ledger.domain.AccountRoles;
 import io.ledgerbridge.ledger.domain.JournalEntry;
@@ -51,9 +52,12 @@ public class OpeningBalances {
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
     private final ZoneId zone;
+    private final OpeningReceivables receivables;
 
     public OpeningBalances(StripeLists lists, LedgerStore ledger, LedgerMappings mappings, CustomerDirectory customers,
-                           JdbcTemplate jdbc, TransactionTemplate tx, @Value("${ledgerbridge.timezone:UTC}") String timezone) {
+                           JdbcTemplate jdbc, TransactionTemplate tx, @Value("${ledgerbridge.timezone:UTC}") String timezone,
+                           OpeningReceivables receivables) {
+        this.receivables = receivables;
         this.lists = lists;
         this.ledger = ledger;
         this.mappings = mappings;
@@ -188,18 +192,8 @@ public class OpeningBalances {
             return false;
         }
         for (OpenInvoice i : invoices) {
-            jdbc.update("""
-                    insert into ar_invoice (invoice_id, customer_id, currency, total, amount_paid, status, invoice_date, entry_id)
-                    values (?, ?, ?, ?, 0, 'open', ?, ?)""",
-                    "stripe:" + i.id(), customer, i.currency(), i.open(), i.invoiceDate(), entryId);
-            for (RevenueLine l : i.unearned()) {
-                jdbc.update("""
-                        insert into invoice_line (invoice_id, line_id, description, product, amount, account_code, method,
-                                                  period_start, period_end, deferred)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, true)""",
-                        "stripe:" + i.id(), l.lineId(), "opening balance: unearned at " + from, l.product(), l.amount(),
-                        l.account(), l.method(), l.periodStart(), l.periodEnd());
-            }
+            receivables.register("stripe:" + i.id(), customer, i.currency(), i.open(), i.invoiceDate(), entryId, i.unearned(),
+                    "opening balance: unearned at " + from);
         }
         return true;
     }
