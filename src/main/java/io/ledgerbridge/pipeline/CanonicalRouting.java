@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import org.yaml.snakeyaml.nodes.Node;
@@ -64,6 +65,7 @@ public class CanonicalRouting {
     private final Map<String, Mapper> mappers;
     private final Map<CanonicalType, Destination> destinations;
 
+    @Autowired
     public CanonicalRouting(@Value("${ledgerbridge.mappings-dir}") String mappingsDir) {
         this(Path.of(mappingsDir));
     }
