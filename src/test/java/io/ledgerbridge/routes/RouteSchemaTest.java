@@ -74,6 +74,33 @@ class RouteSchemaTest {
     }
 
     @Test
+    void theCheckReachesIntoRouteTemplatesAndTemplatedRoutes() throws IOException {
+        // the webhook routes are a routeTemplate and one templatedRoute per sender: both are checked
+        String yaml = """
+                - routeTemplate:
+                    id: probe-template
+                    parameters:
+                      - name: source
+                    route:
+                      routeConfigurationId: lb-webhook
+                      from:
+                        uri: "platform-http:/webhooks/{{source}}"
+                        steps:
+                          - removeHeaders:
+                              patern: "Camel*"
+                - templatedRoute:
+                    routeTemplateRef: probe-template
+                    routeId: probe-webhook
+                    parameters:
+                      - name: source
+                        value: 42
+                """;
+        List<String> found = violations(Path.of("routes/probe.camel.yaml"), yaml);
+        assertThat(found).anySatisfy(v -> assertThat(v).startsWith("routes/probe.camel.yaml: $[0].routeTemplate.route.from.steps[0]"));
+        assertThat(found).contains("routes/probe.camel.yaml: $[1].templatedRoute.parameters[0].value: integer found, string expected");
+    }
+
+    @Test
     void theCheckFindsAViolationWithItsFileAndPath() throws IOException {
         // the shape that slipped through before: a number where the schema asks for a string
         String yaml = """

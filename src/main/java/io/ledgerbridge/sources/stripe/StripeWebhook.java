@@ -19,7 +19,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Stripe webhook steps named by {@code routes/ingress/ingress-stripe-webhook.camel.yaml}: the
+ * Stripe webhook steps named by the route {@code ingress-stripe-webhook} (the webhook template of
+ * {@code routes/ingress/ingress-webhooks.camel.yaml}, verifier {@code stripeWebhook}): the
  * signature check (stripe-java, {@code Stripe-Signature} with the configured secret and tolerance)
  * and the reading of the event envelope.
  */
