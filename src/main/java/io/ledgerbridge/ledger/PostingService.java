@@ -48,11 +48,13 @@ public class PostingService {
     private final ObjectMapper mapper;
     private final ZoneId zone;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final io.ledgerbridge.inbox.PipelineState states;
 
     public PostingService(JdbcTemplate jdbc, LedgerStore store, CustomerDirectory customers, LedgerMappings mappings,
                           ObjectMapper mapper, @Value("${ledgerbridge.timezone:UTC}") String timezone,
-                          io.micrometer.core.instrument.MeterRegistry meters) {
+                          io.micrometer.core.instrument.MeterRegistry meters, io.ledgerbridge.inbox.PipelineState states) {
         this.meters = meters;
+        this.states = states;
         this.jdbc = jdbc;
         this.store = store;
         this.customers = customers;
@@ -153,13 +155,7 @@ public class PostingService {
                 i++;
             }
             // each event's outcome, and its canonical form where this batch brought it (a drained event has it already)
-            jdbc.update("""
-                    update inbox_event e set status = o.status, status_reason = o.message, waiting_for = o.waiting_for,
-                           processed_at = clock_timestamp(), canonical = coalesce(o.canonical::jsonb, e.canonical),
-                           canonical_type = coalesce(o.type, e.canonical_type), mapping_version = coalesce(o.version, e.mapping_version)
-                    from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                         as o(id, status, message, waiting_for, canonical, type, version)
-                    where e.id = o.id""", ids, statuses, messages, waitingFor, json, types, versions);
+            states.outcomes(ids, statuses, messages, waitingFor, json, types, versions);
         }
     }
 

@@ -258,7 +258,7 @@ class StripeWebhookIngressTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (jdbc.queryForObject("""
                     select count(*) from pg_stat_activity
-                    where wait_event_type = 'Lock' and query like '%insert into inbox_event%'""", Integer.class) > 0) {
+                    where wait_event_type = 'Lock' and query like '%insert into received_event%'""", Integer.class) > 0) {
                 assertThat(System.nanoTime()).as("the blocked inbox statement is cancelled by its query timeout").isLessThan(deadline);
                 Thread.sleep(50);
             }
