@@ -4,6 +4,7 @@ import io.ledgerbridge.audit.AuditLog;
 import io.ledgerbridge.platform.ProcessedMessages;
 import io.ledgerbridge.exceptions.ExceptionQueue;
 import io.ledgerbridge.exceptions.NewException;
+import io.ledgerbridge.inbox.PipelineState;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -55,6 +56,7 @@ public class ContractStage {
     private final ExceptionQueue exceptions;
     private final AuditLog auditLog;
     private final ProcessedMessages processed;
+    private final PipelineState states;
     private final JdbcTemplate jdbc;
     private final ObjectMapper mapper;
     private final CustomerDirectory customers;
@@ -67,9 +69,10 @@ public class ContractStage {
     public ContractStage(JdbcTemplate jdbc, ObjectMapper mapper, CustomerDirectory customers, LedgerMappings catalogue,
                          @Value("${ledgerbridge.mappings-dir}") String mappingsDir, @Lazy ProducerTemplate producer,
                          @Value("${ledgerbridge.contracts.resume-after-seconds:60}") int resumeAfterSeconds, ExceptionTexts texts,
-                         ExceptionQueue exceptions, AuditLog auditLog, ProcessedMessages processed) {
+                         ExceptionQueue exceptions, AuditLog auditLog, ProcessedMessages processed, PipelineState states) {
         this.processed = processed;
         this.exceptions = exceptions;
+        this.states = states;
         this.auditLog = auditLog;
         this.resumeAfterSeconds = resumeAfterSeconds;
         this.texts = texts;
@@ -155,9 +158,7 @@ public class ContractStage {
         audit("system", "contract_received", "contract", id, event.inboxId(), Map.of("total", String.valueOf(total)));
         Deal deal = c.dealId() == null ? null : deal(c.crm(), c.dealId());
         if (c.dealId() != null && deal == null) {
-            jdbc.update("""
-                    update inbox_event set status = 'waiting', waiting_for = ?, status_reason = 'waiting for the closed-won CRM deal'
-                    where id = ?""", "deal:" + c.crm() + ":" + c.dealId(), event.inboxId());
+            states.waiting(event.inboxId(), "deal:" + c.crm() + ":" + c.dealId(), "waiting for the closed-won CRM deal");
             log.info("Contract {} waits for {} deal {}", id, c.crm(), c.dealId());
             return new Decision(List.of());
         }
@@ -308,8 +309,7 @@ public class ContractStage {
     private void reject(String id, Long inboxId, ExceptionDecided decided) {
         jdbc.update("update contract set status = 'rejected', status_reason = ?, updated_at = now() where id = ?",
                 "rejected by " + decided.user() + ": " + decided.reason(), id);
-        jdbc.update("update inbox_event set status = 'exception', status_reason = ?, processed_at = now() where id = ?",
-                "contract rejected by " + decided.user(), inboxId);
+        states.exception(inboxId, "contract rejected by " + decided.user());
     }
 
     private String actRequest(String id) {
@@ -365,9 +365,7 @@ public class ContractStage {
 
     private void eventStatus(Long inboxId, String status, String reason) {
         if (inboxId != null) {
-            jdbc.update("""
-                    update inbox_event set status = ?, status_reason = ?, waiting_for = null, processed_at = now()
-                    where id = ? and status <> 'discarded'""", status, reason.length() > 500 ? reason.substring(0, 500) : reason, inboxId);
+            states.finished(inboxId, status, reason.length() > 500 ? reason.substring(0, 500) : reason);
         }
     }
 

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 
 /**
  * The last steps of every webhook route: store the event in the inbox, then answer the sender.
@@ -89,7 +90,7 @@ public class Inbox {
         return stored;
     }
 
-    private WebhookRejection unavailable(ReceivedEvent event, DataAccessException e) {
+    private WebhookRejection unavailable(ReceivedEvent event, RuntimeException e) {
         metrics.count(event.source(), "unavailable");
         log.error("Inbox unavailable, {} event {} refused with 503: {}", event.source(), event.eventId(), e.getMessage());
         return new WebhookRejection(503, "storage_unavailable", "the event could not be stored; retry later");
@@ -106,7 +107,7 @@ public class Inbox {
         InboxStore.Conflict conflict;
         try {
             conflict = store.recordConflict(stored, event.payload(), contentType);
-        } catch (DataAccessException e) {
+        } catch (DataAccessException | TransactionException e) {
             throw unavailable(event, e);
         }
         metrics.payloadConflict(event.source());

@@ -1,5 +1,10 @@
 package io.ledgerbridge.inbox;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ledgerbridge.exceptions.ExceptionQueue;
+import io.ledgerbridge.exceptions.NewException;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -10,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,11 +30,15 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The durable inbox. An event is inserted with its idempotency key {@code (source, event_id)} in one
  * statement, so it is either stored with its key or not at all (stack.md trap 9: no key without its
- * row, no row without its key).
+ * row, no row without its key). The event as received ({@code received_event}) is written once; the same
+ * statement inserts its row of {@code pipeline_state} ("received"), which the pipeline then updates
+ * ({@link OutboxRelay}, {@link PipelineState}).
  * <p>
  * Group commit: the webhooks that arrive while a store is under way wait in a queue, and the next
  * store takes all of them (up to {@code ledgerbridge.webhooks.group-commit.max-events}) in one
@@ -55,6 +65,9 @@ public class InboxStore {
     }
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final ExceptionQueue exceptions;
+    private final ObjectMapper mapper;
     private final int timeoutSeconds;
     private final int maxGroup;
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
@@ -69,7 +82,8 @@ public class InboxStore {
      * @param maxGroup       the most events one statement stores (1: every event its own statement)
      * @param writerCount    how many groups may be stored at once
      */
-    public InboxStore(JdbcTemplate jdbc,
+    public InboxStore(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, ExceptionQueue exceptions,
+                      ObjectMapper mapper,
                       @Value("${ledgerbridge.webhooks.store-timeout-seconds:5}") int timeoutSeconds,
                       @Value("${ledgerbridge.webhooks.group-commit.max-events:100}") int maxGroup,
                       @Value("${ledgerbridge.webhooks.group-commit.writers:2}") int writerCount,
@@ -82,6 +96,9 @@ public class InboxStore {
                 .description("Time to store one group of events in the inbox, statement and commit")
                 .register(registry);
         this.jdbc = new JdbcTemplate(jdbc.getDataSource());
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.exceptions = exceptions;
+        this.mapper = mapper;
         this.jdbc.setQueryTimeout(timeoutSeconds);
         this.timeoutSeconds = timeoutSeconds;
         this.maxGroup = Math.max(1, maxGroup);
@@ -178,14 +195,16 @@ public class InboxStore {
                                   with ordinality as t(source, event_id, event_type, partition_key, payload, payload_sha256,
                                                        content_type, n)),
                 stored as (
-                    insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, content_type)
+                    insert into received_event (source, event_id, event_type, partition_key, payload, payload_sha256, content_type)
                     select source, event_id, event_type, partition_key, payload, payload_sha256, content_type
                     from incoming order by n
                     on conflict (source, event_id) do nothing
-                    returning id, source, event_id)
+                    returning id, source, event_id),
+                state as (
+                    insert into pipeline_state (id) select id from stored order by id)
                 select i.n, s.id, e.id, e.payload_sha256 from incoming i
                 left join stored s on s.source = i.source and s.event_id = i.event_id
-                left join inbox_event e on e.source = i.source and e.event_id = i.event_id""",
+                left join received_event e on e.source = i.source and e.event_id = i.event_id""",
                 rs -> {
                     int index = rs.getInt(1) - 1;
                     long insertedId = rs.getLong(2);
@@ -215,7 +234,7 @@ public class InboxStore {
                 storedShaOfKey.put(key, row.storedSha());
             } else {
                 // stored by another writer after this statement's snapshot was taken
-                Row other = jdbc.queryForObject("select id, payload_sha256 from inbox_event where source = ? and event_id = ?",
+                Row other = jdbc.queryForObject("select id, payload_sha256 from received_event where source = ? and event_id = ?",
                         (rs, k) -> new Row(rs.getLong(1), false, rs.getString(2)), r.source(), r.eventId());
                 stored = new Stored(other.id(), r.source(), r.eventId(), true, r.sha256().equals(other.storedSha()));
                 storedShaOfKey.put(key, other.storedSha());
@@ -238,40 +257,56 @@ public class InboxStore {
 
     /**
      * Records a delivery of an event already stored under its key with a different body. Called only for
-     * such a delivery, after its group committed, so the group commit pays nothing for it. One statement:
+     * such a delivery, after its group committed, so the group commit pays nothing for it. One transaction:
      * the conflict row (a repeat of the same body counts a delivery) and, for a body not seen before, the
      * payload_conflict exception holding both bodies (each at most {@value #CONFLICT_BODY_LIMIT} characters
-     * beside its SHA-256 and size).
+     * beside its SHA-256 and size), opened on the review queue ({@link ExceptionQueue}).
      */
     public Conflict recordConflict(Stored stored, String payload, String contentType) {
-        return jdbc.queryForObject("""
-                with c as (
+        return transactions.execute(tx -> {
+            Conflict delivery = jdbc.queryForObject("""
                     insert into inbox_conflict (inbox_event_id, payload_sha256, payload_bytes, content_type)
                     values (?, ?, ?, ?)
                     on conflict (inbox_event_id, payload_sha256)
                         do update set deliveries = inbox_conflict.deliveries + 1, last_received_at = now()
-                    returning id, inbox_event_id, deliveries),
-                x as (
-                    insert into exception_item (kind, inbox_event_id, summary, details, requested_by, subject_type, subject_id)
-                    select 'payload_conflict', e.id,
-                           e.source || ' event ' || e.event_id || ' was delivered again with a different body; '
-                               || 'the sender was answered duplicate and the first body is kept',
-                           jsonb_build_object('source', e.source, 'eventId', e.event_id, 'limit', ?::int,
-                               'stored', jsonb_build_object('sha256', e.payload_sha256, 'bytes', octet_length(e.payload),
-                                   'receivedAt', e.received_at, 'contentType', e.content_type,
-                                   'payload', left(e.payload, ?), 'truncated', length(e.payload) > ?),
-                               'delivered', jsonb_build_object('sha256', ?::text, 'bytes', ?::int,
-                                   'receivedAt', now(), 'contentType', ?::text,
-                                   'payload', left(?::text, ?), 'truncated', length(?::text) > ?)),
-                           'ingress', 'inbox_conflict', c.id::text
-                    from c join inbox_event e on e.id = c.inbox_event_id
-                    where c.deliveries = 1
-                    returning id)
-                select c.id, c.deliveries, (select id from x) from c""",
-                (rs, n) -> new Conflict(rs.getLong(1), rs.getInt(2), rs.getObject(3, Long.class)),
-                stored.id(), sha256(payload), utf8Bytes(payload), contentType,
+                    returning id, deliveries""",
+                    (rs, n) -> new Conflict(rs.getLong(1), rs.getInt(2), null),
+                    stored.id(), sha256(payload), utf8Bytes(payload), contentType);
+            if (delivery.deliveries() != 1) {
+                return delivery;
+            }
+            return new Conflict(delivery.id(), delivery.deliveries(),
+                    exceptions.open(conflictException(stored, delivery.id(), payload, contentType)));
+        });
+    }
+
+    /** The payload_conflict exception of a body not seen before: both bodies, bounded, with their hashes and sizes. */
+    private NewException conflictException(Stored stored, long conflictId, String payload, String contentType) {
+        record Found(String summary, String details) {
+        }
+        Found found = jdbc.queryForObject("""
+                select e.source || ' event ' || e.event_id || ' was delivered again with a different body; '
+                           || 'the sender was answered duplicate and the first body is kept',
+                       jsonb_build_object('source', e.source, 'eventId', e.event_id, 'limit', ?::int,
+                           'stored', jsonb_build_object('sha256', e.payload_sha256, 'bytes', octet_length(e.payload),
+                               'receivedAt', e.received_at, 'contentType', e.content_type,
+                               'payload', left(e.payload, ?), 'truncated', length(e.payload) > ?),
+                           'delivered', jsonb_build_object('sha256', ?::text, 'bytes', ?::int,
+                               'receivedAt', now(), 'contentType', ?::text,
+                               'payload', left(?::text, ?), 'truncated', length(?::text) > ?))::text
+                from received_event e where e.id = ?""",
+                (rs, n) -> new Found(rs.getString(1), rs.getString(2)),
                 CONFLICT_BODY_LIMIT, CONFLICT_BODY_LIMIT, CONFLICT_BODY_LIMIT,
-                sha256(payload), utf8Bytes(payload), contentType, payload, CONFLICT_BODY_LIMIT, payload, CONFLICT_BODY_LIMIT);
+                sha256(payload), utf8Bytes(payload), contentType, payload, CONFLICT_BODY_LIMIT, payload, CONFLICT_BODY_LIMIT,
+                stored.id());
+        Map<String, Object> details;
+        try {
+            details = mapper.readValue(found.details(), new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return new NewException("payload_conflict", stored.id(), null, found.summary(), details, "ingress",
+                "inbox_conflict", Long.toString(conflictId));
     }
 
     private static int utf8Bytes(String payload) {

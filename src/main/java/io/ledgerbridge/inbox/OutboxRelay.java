@@ -18,9 +18,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Transactional outbox relay from the inbox to the ingress topic. Rows are claimed with
- * {@code FOR UPDATE SKIP LOCKED} (several instances share the work), published keyed by customer,
- * and marked published only after the broker acknowledged them. A crash in between publishes
+ * Transactional outbox relay from the inbox to the ingress topic. Events are claimed by their
+ * {@code pipeline_state} rows with {@code FOR UPDATE SKIP LOCKED} (several instances share the work),
+ * published keyed by customer, and marked published only after the broker acknowledged them (the
+ * narrow state row is rewritten, not the event as received). A crash in between publishes
  * again: the consumers are idempotent. {@link #redrive} republishes events that were published but
  * never reached an end state (a lost broker log, a consumer that died), so nothing stored is lost.
  */
@@ -55,8 +56,9 @@ public class OutboxRelay {
     @Transactional
     public int publishPending() {
         List<Pending> batch = jdbc.query("""
-                select id, source, event_id, event_type, partition_key, payload from inbox_event
-                where published_at is null order by id limit ? for update skip locked""",
+                select r.id, r.source, r.event_id, r.event_type, r.partition_key, r.payload
+                from pipeline_state s join received_event r on r.id = s.id
+                where s.published_at is null order by s.id limit ? for update of s skip locked""",
                 (rs, n) -> new Pending(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6)), batchSize);
         if (batch.isEmpty()) {
@@ -78,7 +80,7 @@ public class OutboxRelay {
         Long[] ids = batch.stream().map(Pending::id).toArray(Long[]::new);
         Faults.point("relay.published");
         jdbc.update("""
-                update inbox_event set published_at = now(), publish_count = publish_count + 1,
+                update pipeline_state set published_at = now(), publish_count = publish_count + 1,
                        status = case when status = 'received' then 'published' else status end
                 where id = any(?)""", (Object) ids);
         return batch.size();
@@ -87,7 +89,7 @@ public class OutboxRelay {
     /** Republishes events stuck in 'published' longer than the re-drive delay; returns how many. */
     public int redrive() {
         int n = jdbc.update("""
-                update inbox_event set published_at = null
+                update pipeline_state set published_at = null
                 where status = 'published' and published_at < now() - make_interval(secs => ?)""", redriveAfterSeconds);
         if (n > 0) {
             log.warn("Re-driving {} inbox events published more than {} s ago without an outcome", n, redriveAfterSeconds);

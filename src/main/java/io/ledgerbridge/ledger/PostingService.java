@@ -1,5 +1,7 @@
 package io.ledgerbridge.ledger;
 
+import io.ledgerbridge.inbox.PipelineState;
+
 import static io.ledgerbridge.ledger.PostingKeys.ref;
 
 import io.ledgerbridge.canonical.CanonicalEvent;
@@ -37,10 +39,13 @@ public class PostingService {
     private final DisputePosting disputes;
     private final PayoutPosting payouts;
     private final PostingExceptions exceptions;
+    private final PipelineState states;
 
     PostingService(JdbcTemplate jdbc, LedgerStore store, CustomerDirectory customers, Receivables receivables,
                    WaitingEvents waiting, InvoicePosting invoices, PaymentPosting payments, CashApplication cash,
-                   DisputePosting disputes, PayoutPosting payouts, PostingExceptions exceptions) {
+                   DisputePosting disputes, PayoutPosting payouts, PostingExceptions exceptions,
+                   PipelineState states) {
+        this.states = states;
         this.jdbc = jdbc;
         this.store = store;
         this.customers = customers;
@@ -141,13 +146,7 @@ public class PostingService {
                 i++;
             }
             // each event's outcome, and its canonical form where this batch brought it (a drained event has it already)
-            jdbc.update("""
-                    update inbox_event e set status = o.status, status_reason = o.message, waiting_for = o.waiting_for,
-                           processed_at = clock_timestamp(), canonical = coalesce(o.canonical::jsonb, e.canonical),
-                           canonical_type = coalesce(o.type, e.canonical_type), mapping_version = coalesce(o.version, e.mapping_version)
-                    from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
-                         as o(id, status, message, waiting_for, canonical, type, version)
-                    where e.id = o.id""", ids, statuses, messages, waitingFor, json, types, versions);
+            states.outcomes(ids, statuses, messages, waitingFor, json, types, versions);
         }
     }
 

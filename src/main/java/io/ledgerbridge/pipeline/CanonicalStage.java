@@ -8,6 +8,7 @@ import io.ledgerbridge.sources.stripe.StripeEventMapper;
 import io.ledgerbridge.contracts.ContractMapper;
 import io.ledgerbridge.inbox.IngressMessage;
 import io.ledgerbridge.pipeline.CanonicalRouting.Destination;
+import io.ledgerbridge.inbox.PipelineState;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.camel.Exchange;
@@ -16,7 +17,6 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.support.DefaultMessage;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -30,8 +30,8 @@ import org.springframework.stereotype.Component;
  * dead-lettered alone (not retried: it is wrong in itself); a mapping that fails for another reason (a
  * look-up in the source's API) is retried, then dead-lettered alone.</li>
  * <li>The canonical form of an event that ends here (IGNORED, with its reason) or goes to the contract
- * stage is kept on its inbox event (the trace shows it) in one statement; a finance event's form is kept
- * by the ledger stage together with its outcome.</li>
+ * stage is kept on its inbox event's pipeline state (the trace shows it) in one statement; a finance
+ * event's form is kept by the ledger stage together with its outcome.</li>
  * <li>The others are routed by canonical type: to the canonical topic for the ledger or to the contract
  * topic, keyed by the source's customer so one customer's events stay in order. All are sent before any
  * acknowledgement is awaited.</li>
@@ -44,7 +44,7 @@ public class CanonicalStage {
     static final String ROUTE = "canonical-map-events";
 
     private final CanonicalRouting routing;
-    private final JdbcTemplate jdbc;
+    private final PipelineState states;
     private final ObjectMapper mapper;
     private final StripeEventMapper stripe;
     private final ContractMapper contracts;
@@ -53,12 +53,12 @@ public class CanonicalStage {
     private final String canonicalUri;
     private final String contractsTopic;
 
-    public CanonicalStage(CanonicalRouting routing, JdbcTemplate jdbc, ObjectMapper mapper, StripeEventMapper stripe,
+    public CanonicalStage(CanonicalRouting routing, PipelineState states, ObjectMapper mapper, StripeEventMapper stripe,
                           ContractMapper contracts, KafkaBatch batches, ProducerTemplate producer,
                           @Value("${ledgerbridge.kafka.topics.canonical}") String canonicalTopic,
                           @Value("${ledgerbridge.kafka.topics.contracts}") String contractsTopic) {
         this.routing = routing;
-        this.jdbc = jdbc;
+        this.states = states;
         this.mapper = mapper;
         this.stripe = stripe;
         this.contracts = contracts;
@@ -116,16 +116,7 @@ public class CanonicalStage {
             versions[i] = e.mappingVersion();
             reasons[i] = e.type() == CanonicalType.IGNORED ? e.ignoredReason() : null;
         }
-        jdbc.update("""
-                update inbox_event e set canonical = c.canonical::jsonb, canonical_type = c.type, mapping_version = c.version,
-                       status = case when c.type = 'IGNORED' and e.status in ('received', 'published', 'dead_lettered')
-                                     then 'ignored' else e.status end,
-                       status_reason = case when c.type = 'IGNORED' and e.status in ('received', 'published', 'dead_lettered')
-                                            then c.reason else e.status_reason end,
-                       processed_at = case when c.type = 'IGNORED' and e.status in ('received', 'published', 'dead_lettered')
-                                           then now() else e.processed_at end
-                from unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[]) as c(id, canonical, type, version, reason)
-                where e.id = c.id""", ids, json, types, versions, reasons);
+        states.canonicalForms(ids, json, types, versions, reasons);
     }
 
     /**

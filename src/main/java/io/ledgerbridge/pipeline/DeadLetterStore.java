@@ -2,6 +2,7 @@ package io.ledgerbridge.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ledgerbridge.inbox.PipelineState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintWriter;
@@ -32,12 +33,14 @@ public class DeadLetterStore {
     public static final String REPLAY_URI = "lbReplayUri";
 
     private final JdbcTemplate jdbc;
+    private final PipelineState states;
     private final ObjectMapper mapper;
     private final Counter written;
     private final Counter writeFailures;
 
-    public DeadLetterStore(JdbcTemplate jdbc, ObjectMapper mapper, MeterRegistry registry) {
+    public DeadLetterStore(JdbcTemplate jdbc, PipelineState states, ObjectMapper mapper, MeterRegistry registry) {
         this.jdbc = jdbc;
+        this.states = states;
         this.mapper = mapper;
         this.written = Counter.builder("ledgerbridge.dead.letters").description("Messages dead-lettered").register(registry);
         this.writeFailures = Counter.builder("ledgerbridge.dead.letter.write.failures")
@@ -104,9 +107,7 @@ public class DeadLetterStore {
             return false;
         }
         if (inboxId != null) {
-            jdbc.update("""
-                    update inbox_event set status = 'dead_lettered', status_reason = ?, processed_at = now()
-                    where id = ? and status not in ('posted', 'ignored')""", truncate(message), inboxId);
+            states.deadLettered(inboxId, truncate(message));
         }
         log.warn("Dead-lettered a message of route {} (inbox event {}): {}", routeId, inboxId, message);
         return true;

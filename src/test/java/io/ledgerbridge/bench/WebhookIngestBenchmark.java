@@ -189,11 +189,14 @@ class WebhookIngestBenchmark {
                 Path pacedFile = bodies.write(work.resolve("paced.tsv"), (int) (rate * pacedSeconds * 1.3));
                 CpuTime pacedCpu = new CpuTime(product.pid());
                 WalWritten pacedWal = new WalWritten(rig.db);
+                PerEvent pacedPerEvent = new PerEvent(rig.db);
                 Load paced = wrk(wrk, script, pacedFile, url, "/webhooks/stripe", pacedConnections, pacedSeconds, rate);
                 String pacedCpuUse = pacedCpu.used();
                 String pacedWalUse = pacedWal.since();
                 String pacedPrefix = bodies.prefix(pacedFile);
                 awaitPosted(rig, bodies, pacedFile, Duration.ofMinutes(5));
+                long pacedStored = count(rig, "select count(*) from inbox_event where event_id like ?", pacedPrefix);
+                String pacedCost = pacedPerEvent.since(pacedStored);
                 double throughput = rate(rig, pacedPrefix);
                 double[] lag = rig.db.queryForObject("""
                         select percentile_cont(0.5) within group (order by extract(epoch from processed_at - received_at)),
@@ -232,6 +235,9 @@ class WebhookIngestBenchmark {
                 System.out.printf("BENCH end to end: %.0f events/s webhook to journal entry; lag inbox -> posted p50 %.3f s, p99 %.3f s, max %.3f s"
                         + " (of which inbox -> published to Kafka by the relay: p50 %.3f s, p99 %.3f s)%n",
                         throughput, lag[0], lag[1], lag[2], lag[3], lag[4]);
+                System.out.printf("BENCH end to end against the echo route: %.0f events/s = %.1f%% of the echo route's %.0f req/s%n",
+                        throughput, 100 * throughput / echo.perSecond(), echo.perSecond());
+                System.out.printf("BENCH PostgreSQL an event, fixed-rate phase from its first webhook to its last posting: %s%n", pacedCost);
                 System.out.printf("BENCH product heap (-Xmx%s, whole run): %s; unbalanced entries %d, dead letters %d%n%n",
                         heap, heapFromGcLog(rig.home.resolve("gc.log")), unbalanced, deadLetters);
                 assertThat(unbalanced).isZero();
@@ -347,6 +353,86 @@ class WebhookIngestBenchmark {
                     select w.wal_bytes::bigint, w.wal_records, w.wal_fpi, c.num_timed + c.num_requested
                     from pg_stat_wal w, pg_stat_checkpointer c""",
                     (rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+        }
+    }
+
+    /**
+     * What PostgreSQL did for each event between its creation and {@link #since}: the WAL it wrote
+     * ({@code pg_stat_wal}, the whole server) and the statements it executed in the product's database
+     * ({@code pg_stat_statements}, when the server preloads it: the bench profile does; transaction
+     * control such as COMMIT included), with the statements that ran most often. The harness's own
+     * queries in that database (one a second while it waits for the postings) are counted too: a few
+     * dozen against tens of thousands of events.
+     */
+    static final class PerEvent {
+        private record Statement(String query, long calls, long walBytes) {
+        }
+
+        private final JdbcTemplate db;
+        private final long walBefore;
+        private final Map<Long, Statement> before;
+
+        PerEvent(JdbcTemplate db) {
+            this.db = db;
+            boolean loaded = Boolean.TRUE.equals(db.queryForObject(
+                    "select count(*) > 0 from pg_settings where name = 'shared_preload_libraries' and setting like '%pg_stat_statements%'",
+                    Boolean.class));
+            if (loaded) {
+                db.execute("create extension if not exists pg_stat_statements");
+            }
+            this.walBefore = wal();
+            this.before = loaded ? statements() : null;
+        }
+
+        /** "3.9 KB of WAL and 2.7 statements an event (61,234 events); most often: ...". */
+        String since(long events) {
+            long walBytes = wal() - walBefore;
+            StringBuilder out = new StringBuilder(String.format("%,d bytes of WAL an event (%,d MB for %,d events)",
+                    events == 0 ? 0 : walBytes / events, walBytes >> 20, events));
+            if (before == null) {
+                return out.append("; statements not counted (pg_stat_statements is not preloaded: run with -Pbench)").toString();
+            }
+            Map<Long, Statement> after = statements();
+            List<Statement> delta = new ArrayList<>();
+            long calls = 0;
+            for (Map.Entry<Long, Statement> e : after.entrySet()) {
+                Statement was = before.get(e.getKey());
+                long n = e.getValue().calls() - (was == null ? 0 : was.calls());
+                long wal = e.getValue().walBytes() - (was == null ? 0 : was.walBytes());
+                if (n > 0) {
+                    delta.add(new Statement(e.getValue().query(), n, wal));
+                    calls += n;
+                }
+            }
+            // the statements run most often and those writing the most WAL, by calls
+            delta.sort((a, b) -> Long.compare(b.walBytes(), a.walBytes()));
+            List<Statement> shown = new ArrayList<>(delta.subList(0, Math.min(6, delta.size())));
+            delta.sort((a, b) -> Long.compare(b.calls(), a.calls()));
+            delta.stream().limit(8).filter(st -> !shown.contains(st)).forEach(shown::add);
+            shown.sort((a, b) -> Long.compare(b.calls(), a.calls()));
+            out.append(String.format("; %.2f statements an event (%,d calls); the most frequent and the most writing,"
+                    + " with calls and WAL bytes an event:", events == 0 ? 0 : (double) calls / events, calls));
+            for (Statement st : shown) {
+                String query = st.query().replaceAll("\\s+", " ");
+                out.append(String.format("%n  %.3f  %,6d B  %s", (double) st.calls() / events, st.walBytes() / events,
+                        query.substring(0, Math.min(110, query.length()))));
+            }
+            return out.toString();
+        }
+
+        private long wal() {
+            return db.queryForObject("select wal_bytes::bigint from pg_stat_wal", Long.class);
+        }
+
+        private Map<Long, Statement> statements() {
+            Map<Long, Statement> map = new LinkedHashMap<>();
+            db.query("""
+                    select queryid, query, calls, wal_bytes::bigint from pg_stat_statements
+                    where dbid = (select oid from pg_database where datname = current_database()) and toplevel""",
+                    rs -> {
+                        map.put(rs.getLong(1), new Statement(rs.getString(2), rs.getLong(3), rs.getLong(4)));
+                    });
+            return map;
         }
     }
 

@@ -139,7 +139,7 @@ class ContractToCashTest {
         // duplicates, a redelivery of both messages through Kafka and a replay of the action change nothing
         assertThat(docusign(a.contract()).body()).contains("\"status\":\"duplicate\"");
         assertThat(salesforce(a.deal()).body()).contains("\"status\":\"duplicate\"");
-        jdbc.update("update inbox_event set published_at = null where id in (?, ?)", envelopeEvent, dealEvent);
+        jdbc.update("update pipeline_state set published_at = null where id in (?, ?)", envelopeEvent, dealEvent);
         producer.sendBody("direct:contract-act", "{\"contractId\":\"" + id + "\",\"inboxId\":" + envelopeEvent + "}");
         await().atMost(WAIT).until(() -> jdbc.queryForObject(
                 "select count(*) from inbox_event where id in (?, ?) and published_at is not null", Integer.class, envelopeEvent, dealEvent) == 2);
@@ -326,7 +326,7 @@ class ContractToCashTest {
         assertThat(jdbc.queryForObject("select waiting_for from inbox_event where id = ?", String.class, event))
                 .isEqualTo("deal:salesforce:" + a.opportunity());
 
-        jdbc.update("update inbox_event set received_at = now() - interval '2 days' where id = ?", event);
+        jdbc.update("update received_event set received_at = now() - interval '2 days' where id = ?", event);
         producer.sendBody("bean:waitingEvents?method=flagOverdue", null);
         long ex = jdbc.queryForObject("select id from exception_item where inbox_event_id = ? and kind = 'dependency_missing'",
                 Long.class, event);

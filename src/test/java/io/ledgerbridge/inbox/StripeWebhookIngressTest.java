@@ -259,7 +259,7 @@ class StripeWebhookIngressTest {
             await("the blocked inbox statement is cancelled by its query timeout").atMost(Duration.ofSeconds(20))
                     .pollInterval(Duration.ofMillis(50)).until(() -> jdbc.queryForObject("""
                             select count(*) from pg_stat_activity
-                            where wait_event_type = 'Lock' and query like '%insert into inbox_event%'""", Integer.class) == 0);
+                            where wait_event_type = 'Lock' and query like '%insert into received_event%'""", Integer.class) == 0);
             lock.rollback();
         }
         assertThat(stored(id)).isZero();

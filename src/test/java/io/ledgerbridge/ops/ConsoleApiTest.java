@@ -114,8 +114,11 @@ class ConsoleApiTest {
         arInvoice(customer, cur, 99_000, 99_000, "paid", today.minusDays(20), null);  // paid: not aged
         // invoiced 100 days ago, due 40 days ago (Stripe's due_date, read from the canonical form of its event): 31-60
         long event = jdbc.queryForObject("""
-                insert into inbox_event (source, event_id, partition_key, payload, payload_sha256, status, canonical)
-                values ('test', ?, 'test:aging', '{}', 'x', 'posted', jsonb_build_object('invoice', jsonb_build_object('dueAt', ?::text)))
+                with r as (
+                    insert into received_event (source, event_id, partition_key, payload, payload_sha256)
+                    values ('test', ?, 'test:aging', '{}', 'x') returning id)
+                insert into pipeline_state (id, status, canonical)
+                select id, 'posted', jsonb_build_object('invoice', jsonb_build_object('dueAt', ?::text)) from r
                 returning id""", Long.class, "evt_" + uid(), today.minusDays(40).atStartOfDay().toInstant(ZoneOffset.UTC).toString());
         arInvoice(customer, cur, 5_000, 0, "open", today.minusDays(100), event);
 

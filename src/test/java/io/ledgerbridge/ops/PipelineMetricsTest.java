@@ -51,23 +51,28 @@ class PipelineMetricsTest {
         String eventId = UUID.randomUUID() + "-lag";
         // published (the relay leaves it alone) 90 s after it was received, and no outcome yet
         jdbc.update("""
-                insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status,
-                                         received_at, published_at)
-                values ('stripe', ?, 'charge.succeeded', 'cus_metrics', '{}', 'x', 'published', now() - interval '90 seconds', now())""",
+                with r as (
+                    insert into received_event (source, event_id, event_type, partition_key, payload, payload_sha256, received_at)
+                    values ('stripe', ?, 'charge.succeeded', 'cus_metrics', '{}', 'x', now() - interval '90 seconds') returning id)
+                insert into pipeline_state (id, status, published_at) select id, 'published', now() from r""",
                 eventId);
         try {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             new PipelineMetrics(jdbc, registry, 3600).refresh();
             assertThat(registry.get("ledgerbridge.processing.lag").gauge().value()).isGreaterThanOrEqualTo(90);
         } finally {
-            jdbc.update("update inbox_event set status = 'discarded', processed_at = now() where source = 'stripe' and event_id = ?", eventId);
+            jdbc.update("""
+                    update pipeline_state s set status = 'discarded', processed_at = now()
+                    from received_event r where r.id = s.id and r.source = 'stripe' and r.event_id = ?""", eventId);
         }
     }
 
     private void insert(String eventId, String status, String waitingFor) {
         jdbc.update("""
-                insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status, waiting_for)
-                values ('stripe', ?, 'charge.succeeded', 'cus_metrics', '{}', 'x', ?, ?)""", eventId, status, waitingFor);
+                with r as (
+                    insert into received_event (source, event_id, event_type, partition_key, payload, payload_sha256)
+                    values ('stripe', ?, 'charge.succeeded', 'cus_metrics', '{}', 'x') returning id)
+                insert into pipeline_state (id, status, waiting_for) select id, ?, ? from r""", eventId, status, waitingFor);
     }
 
     private static double gauge(SimpleMeterRegistry registry, String status) {

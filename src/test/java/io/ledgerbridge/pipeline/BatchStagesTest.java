@@ -56,8 +56,10 @@ class BatchStagesTest {
     private String canonical(String eventId, String type, ObjectNode object, String customer, String status) throws Exception {
         String payload = event(eventId, type, object, START).toString();
         long inboxId = jdbc.queryForObject("""
-                insert into inbox_event (source, event_id, event_type, partition_key, payload, payload_sha256, status, published_at)
-                values ('stripe', ?, ?, ?, ?, 'test', ?, now()) returning id""",
+                with r as (
+                    insert into received_event (source, event_id, event_type, partition_key, payload, payload_sha256)
+                    values ('stripe', ?, ?, ?, ?, 'test') returning id)
+                insert into pipeline_state (id, status, published_at) select id, ?, now() from r returning id""",
                 Long.class, eventId, type, customer, payload, status);
         CanonicalEvent mapped = stripe.map(inboxId, payload);
         return mapper.writeValueAsString(mapped);
@@ -165,7 +167,9 @@ class BatchStagesTest {
                 io.ledgerbridge.support.StripeEvents.refund(refundId, chargeId, "usd", 20_000, START.plusSeconds(86_400)),
                 customer, "published");
         // left as a consumer leaves it that looked for the payment before the payment's transaction committed
-        jdbc.update("update inbox_event set status = 'waiting', waiting_for = ?, canonical = ?::jsonb where event_id = ?",
+        jdbc.update("""
+                update pipeline_state s set status = 'waiting', waiting_for = ?, canonical = ?::jsonb
+                from received_event r where r.id = s.id and r.event_id = ?""",
                 "payment:stripe:" + chargeId, form, refundEvent);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(refundEvent)).startsWith("posted:"));

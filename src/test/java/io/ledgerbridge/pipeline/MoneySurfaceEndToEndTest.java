@@ -339,7 +339,7 @@ class MoneySurfaceEndToEndTest {
         List<Long> ids = deliver(List.of(basil("invoice.finalized", invoiceOf(s, 7_000)), basil("invoice.paid", paidInvoice(s, 7_000))));
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(jdbc.queryForObject(
                 "select status from inbox_event where id = ?", String.class, ids.get(1))).isEqualTo("waiting"));
-        jdbc.update("update inbox_event set received_at = now() - interval '2 days' where id = ?", ids.get(1));
+        jdbc.update("update received_event set received_at = now() - interval '2 days' where id = ?", ids.get(1));
         waitingEvents.flagOverdue();
         assertThat(jdbc.queryForObject("select summary from exception_item where inbox_event_id = ? and kind = 'dependency_missing'",
                 String.class, ids.get(1))).contains("settled:stripe:in_" + s);

@@ -326,7 +326,7 @@ class StripeToLedgerEndToEndTest {
         String inv = "in_" + uid();
         long payment = send("charge.succeeded", charge("ch_" + uid(), cus, inv, "usd", 9_000, null, PAID), PAID);
         awaitStatus(payment, "waiting");
-        jdbc.update("update inbox_event set received_at = now() - interval '2 days' where id = ?", payment);
+        jdbc.update("update received_event set received_at = now() - interval '2 days' where id = ?", payment);
         waitingEvents.flagOverdue();
         waitingEvents.flagOverdue();
         assertThat(jdbc.queryForObject("select count(*) from exception_item where inbox_event_id = ? and kind = 'dependency_missing'",

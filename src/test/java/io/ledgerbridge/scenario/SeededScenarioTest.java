@@ -126,7 +126,7 @@ class SeededScenarioTest {
                 "evt_sc" + run + "%") == events.size());
         for (Long id : ids) {
             if (random.nextInt(3) == 0) {
-                jdbc.update("update inbox_event set published_at = null where id = ?", id);
+                jdbc.update("update pipeline_state set published_at = null where id = ?", id);
             }
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject(

@@ -1,6 +1,7 @@
 package io.ledgerbridge.pipeline.web;
 
 import io.ledgerbridge.audit.AuditLog;
+import io.ledgerbridge.inbox.PipelineState;
 import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.PlainLanguage;
 
@@ -35,10 +36,13 @@ public class DeadLettersApi {
     private final ObjectMapper mapper;
     private final org.springframework.transaction.support.TransactionTemplate transactions;
     private final AuditLog auditLog;
+    private final PipelineState states;
 
     public DeadLettersApi(JdbcTemplate jdbc, ProducerTemplate producer, ObjectMapper mapper,
-                          org.springframework.transaction.support.TransactionTemplate transactions, AuditLog auditLog) {
+                          org.springframework.transaction.support.TransactionTemplate transactions, AuditLog auditLog,
+                          PipelineState states) {
         this.auditLog = auditLog;
+        this.states = states;
         this.jdbc = jdbc;
         this.producer = producer;
         this.mapper = mapper;
@@ -99,8 +103,7 @@ public class DeadLettersApi {
                 where id = ?""", user.getName(), id);
         Object eventId = row.get("inbox_event_id");
         if (eventId != null) {
-            jdbc.update("update inbox_event set status = 'published', status_reason = 'replayed from dead letter ' || ? where id = ?",
-                    id, eventId);
+            states.replayed(((Number) eventId).longValue(), id);
         }
         try {
             producer.sendBodyAndHeaders((String) row.get("replay_uri"), row.get("payload"), headers);
@@ -171,8 +174,7 @@ public class DeadLettersApi {
                 user.getName(), id);
         Object eventId = row.get("inbox_event_id");
         if (eventId != null) {
-            jdbc.update("update inbox_event set status = 'discarded', status_reason = ? where id = ?",
-                    "discarded by " + user.getName() + (reason == null ? "" : ": " + reason), eventId);
+            states.discarded(((Number) eventId).longValue(), "discarded by " + user.getName() + (reason == null ? "" : ": " + reason));
         }
         audit(user.getName(), "discarded", id, eventId, reason);
         return Map.of("id", id, "status", "discarded");

@@ -26,6 +26,14 @@ public final class EmbeddedInfrastructure {
 
     /** Starts (once) the embedded PostgreSQL and returns its JDBC URL. */
     public static synchronized String postgres(String dataDir, int port) {
+        return postgres(dataDir, port, "");
+    }
+
+    /**
+     * Starts (once) the embedded PostgreSQL, with the given server libraries preloaded (the benchmarks
+     * load {@code pg_stat_statements}, which the embedded distribution ships), and returns its JDBC URL.
+     */
+    public static synchronized String postgres(String dataDir, int port, String preloadLibraries) {
         if (postgres == null) {
             try {
                 EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -42,6 +50,9 @@ public final class EmbeddedInfrastructure {
                         .setServerConfig("wal_buffers", "64MB")
                         .setServerConfig("max_wal_size", "4GB")
                         .setServerConfig("min_wal_size", "1GB");
+                if (preloadLibraries != null && !preloadLibraries.isBlank()) {
+                    builder.setServerConfig("shared_preload_libraries", preloadLibraries.trim());
+                }
                 if (dataDir != null && !dataDir.isBlank()) {
                     Path dir = Path.of(dataDir).toAbsolutePath();
                     Files.createDirectories(dir.getParent());

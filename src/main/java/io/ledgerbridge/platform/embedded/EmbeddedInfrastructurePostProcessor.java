@@ -28,7 +28,8 @@ public class EmbeddedInfrastructurePostProcessor implements EnvironmentPostProce
                 && env.getProperty("ledgerbridge.embedded.postgres.enabled", Boolean.class, true)) {
             String url = EmbeddedInfrastructure.postgres(
                     env.getProperty("ledgerbridge.embedded.postgres.data-dir", ""),
-                    env.getProperty("ledgerbridge.embedded.postgres.port", Integer.class, 0));
+                    env.getProperty("ledgerbridge.embedded.postgres.port", Integer.class, 0),
+                    env.getProperty("ledgerbridge.embedded.postgres.preload-libraries", ""));
             props.put("spring.datasource.url", url);
             props.put("spring.datasource.username", "postgres");
             props.put("spring.datasource.password", "postgres");
