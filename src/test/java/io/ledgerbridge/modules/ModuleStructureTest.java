@@ -17,9 +17,9 @@ import org.springframework.modulith.docs.Documenter;
 /**
  * The module structure (Spring Modulith): the packages annotated {@code @ApplicationModule} are the
  * modules; no cycle between them, no reach into another module's internals (sub-packages other than
- * its named interfaces). Also writes the module documentation to {@code docs/modules/}: Spring
- * Modulith's PlantUML diagrams and canvases, and a Mermaid overview in {@code docs/modules/README.md}
- * that the build keeps true (regenerate with {@code -Dgolden.update=true}).
+ * its named interfaces). Also documents the modules: a Mermaid overview in {@code docs/modules/README.md}
+ * that the build keeps true (regenerate with {@code -Dgolden.update=true}), and Spring Modulith's
+ * PlantUML diagrams in {@code target/spring-modulith-docs/} (not committed: their order changes from run to run).
  */
 class ModuleStructureTest {
 
@@ -41,7 +41,7 @@ class ModuleStructureTest {
 
     @Test
     void theModuleDocumentationIsCurrent() throws IOException {
-        new Documenter(MODULES, DOCS.toString()).writeModulesAsPlantUml().writeIndividualModulesAsPlantUml();
+        new Documenter(MODULES, "target/spring-modulith-docs").writeModulesAsPlantUml().writeIndividualModulesAsPlantUml();
         String overview = overview();
         Path file = DOCS.resolve("README.md");
         if (Boolean.getBoolean("golden.update") || !Files.exists(file)) {
@@ -62,8 +62,8 @@ class ModuleStructureTest {
                 `io.ledgerbridge` annotated `@ApplicationModule` in its `package-info.java`; its sub-packages are
                 internal except its named interfaces. `ModuleStructureTest` fails the build on a cycle between modules
                 or on a reach into another module's internals; `TableOwnershipTest` fails it when a module writes a
-                table another module owns. Spring Modulith's own diagrams (PlantUML) are beside this file:
-                `components.puml` (all modules) and `module-<name>.puml` (one module and what it uses).
+                table another module owns. The same test writes Spring Modulith's PlantUML diagrams to
+                `target/spring-modulith-docs/` (`components.puml`, and `module-<name>.puml` for each module).
 
                 ```mermaid
                 graph LR
