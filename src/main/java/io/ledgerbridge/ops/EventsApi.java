@@ -1,6 +1,5 @@
 package io.ledgerbridge.ops;
 
-import io.ledgerbridge.platform.web.PlainLanguage;
 
 import io.ledgerbridge.ledger.JournalEntries;
 import io.ledgerbridge.platform.web.ApiErrors;

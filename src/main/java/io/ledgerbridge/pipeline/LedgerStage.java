@@ -12,7 +12,6 @@ import io.ledgerbridge.ledger.LedgerStore;
 import io.ledgerbridge.ledger.PostingService;
 import io.ledgerbridge.platform.faults.Faults;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.camel.Exchange;

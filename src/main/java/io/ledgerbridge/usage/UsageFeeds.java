@@ -3,7 +3,6 @@ package io.ledgerbridge.usage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerbridge.pipeline.KafkaBatch;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;

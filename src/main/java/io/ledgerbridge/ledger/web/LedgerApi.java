@@ -6,7 +6,6 @@ import io.ledgerbridge.ledger.JournalEntries;
 import io.ledgerbridge.platform.web.ApiErrors;
 import io.ledgerbridge.platform.web.Paging;
 
-import io.ledgerbridge.canonical.Currencies;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -3,7 +3,6 @@ package io.ledgerbridge.sources.stripe;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.StripeClient;
 import com.stripe.exception.InvalidRequestException;
-import com.stripe.exception.StripeException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.stripe.model.BalanceTransaction;
